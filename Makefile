@@ -1,0 +1,43 @@
+# Peerhaven. Two commands set everything up: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+PYTEST_ARGS ?=
+
+.PHONY: install run test test-fast check bench chromium clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip wheel
+	$(PY) -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Start the whole product with demo data on SQLite: web + websockets + worker + scheduler.
+run: install
+	PEERHAVEN_DEBUG=1 $(PY) manage.py migrate --noinput
+	PEERHAVEN_DEBUG=1 $(PY) manage.py seed_demo
+	PEERHAVEN_DEBUG=1 $(PY) manage.py serve --host localhost --port 8000
+
+## The whole suite, browser tests included (installs Chromium when it can).
+test: install chromium
+	$(PY) -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
+
+## Lint and types.
+check: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy config peerhaven
+
+## Benchmarks: figures and ratios against a baseline measured in the same run.
+bench: install
+	$(PY) bench/run.py
+
+chromium:
+	@bash scripts/ensure-chromium.sh
+
+clean:
+	rm -rf $(VENV) var/staticfiles

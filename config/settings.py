@@ -1,0 +1,426 @@
+"""Peerhaven settings: everything comes from the environment, read by small typed helpers
+that fail loudly on a bad value (see docs/deployment.md for the full list)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+import dj_database_url
+import dj_email_url
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("PEERHAVEN_VAR_DIR", BASE_DIR / "var"))
+
+
+# --- typed environment helpers -------------------------------------------------------------
+def env_str(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {value!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from exc
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _dev_secret(path: Path, make: str) -> str:
+    """A secret generated once into var/ (mode 0600) for development and tests only."""
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(make)
+    return path.read_text().strip()
+
+
+DEBUG = env_bool("PEERHAVEN_DEBUG", False)
+TESTING = "pytest" in sys.modules or env_bool("PEERHAVEN_TESTING", False)
+DEVELOPMENT = DEBUG or TESTING
+
+_secret = env_str("PEERHAVEN_SECRET_KEY")
+if _secret is None:
+    if not DEVELOPMENT:
+        raise ImproperlyConfigured(
+            "PEERHAVEN_SECRET_KEY is not set. Set it to a long random string in production "
+            "(or PEERHAVEN_DEBUG=1 for development, which generates one under var/)."
+        )
+    _secret = _dev_secret(VAR_DIR / "secret_key", secrets.token_urlsafe(50))
+elif len(_secret) < 32:
+    raise ImproperlyConfigured("PEERHAVEN_SECRET_KEY must be at least 32 characters long.")
+SECRET_KEY = _secret
+
+# Field encryption keys: comma-separated Fernet keys, newest first. The key lives outside the
+# database; rotate with `manage.py rotate_field_keys`.
+_field_keys = env_list("PEERHAVEN_FIELD_KEYS", [])
+if not _field_keys:
+    if not DEVELOPMENT:
+        raise ImproperlyConfigured(
+            "PEERHAVEN_FIELD_KEYS is not set. Generate one with "
+            '`python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`.'
+        )
+    _field_keys = [_dev_secret(VAR_DIR / "field_key", Fernet.generate_key().decode())]
+for _key in _field_keys:
+    try:
+        Fernet(_key.encode())
+    except (ValueError, TypeError) as exc:
+        raise ImproperlyConfigured(
+            "PEERHAVEN_FIELD_KEYS holds a value that is not a Fernet key (32 url-safe base64 bytes)."
+        ) from exc
+FIELD_ENCRYPTION_KEYS: list[str] = _field_keys
+
+ALLOWED_HOSTS = env_list(
+    "PEERHAVEN_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEVELOPMENT else []
+)
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("PEERHAVEN_ALLOWED_HOSTS must name the host(s) this instance serves.")
+SITE_URL = env_str("PEERHAVEN_SITE_URL", "http://localhost:8000") or "http://localhost:8000"
+_parsed_site = urlparse(SITE_URL)
+if _parsed_site.scheme not in {"http", "https"} or not _parsed_site.netloc:
+    raise ImproperlyConfigured(f"PEERHAVEN_SITE_URL must be an http(s) URL, got {SITE_URL!r}")
+CSRF_TRUSTED_ORIGINS = env_list(
+    "PEERHAVEN_CSRF_TRUSTED_ORIGINS", [f"{_parsed_site.scheme}://{_parsed_site.netloc}"]
+)
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "channels",
+    "csp",
+    "axes",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "peerhaven.core",
+    "peerhaven.accounts",
+    "peerhaven.verification",
+    "peerhaven.notifications",
+    "peerhaven.safety",
+    "peerhaven.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "peerhaven.core.middleware.RequestLogContextMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "peerhaven.core.middleware.SessionLifetimeMiddleware",
+    "peerhaven.core.middleware.PeerhavenLoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "peerhaven.core.middleware.MemberGateMiddleware",
+    "peerhaven.core.middleware.UserTimezoneMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "core:home"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "peerhaven" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "peerhaven.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+# --- database ------------------------------------------------------------------------------
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'peerhaven.sqlite3'}")
+assert DATABASE_URL is not None
+try:
+    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("PEERHAVEN_DB_CONN_MAX_AGE", 0))
+except ValueError as exc:
+    raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from exc
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # Several processes (web, worker, scheduler, browser-test server) share one file:
+    # WAL lets readers run beside a writer, IMMEDIATE takes the write lock at BEGIN so two
+    # writers queue instead of deadlocking, and the timeout bounds that queue.
+    _db["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    if str(_db["NAME"]) != ":memory:":
+        Path(str(_db["NAME"])).parent.mkdir(parents=True, exist_ok=True)
+    _test_name = env_str("PEERHAVEN_TEST_DB_FILE")
+    if _test_name:
+        _db["TEST"] = {"NAME": _test_name}
+elif _db["ENGINE"] == "django.db.backends.postgresql":
+    _db.setdefault("OPTIONS", {})
+else:
+    raise ImproperlyConfigured("DATABASE_URL must point at SQLite or PostgreSQL.")
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- cache, channel layer, tasks -----------------------------------------------------------
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    if urlparse(REDIS_URL).scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(f"REDIS_URL must be a redis:// URL, got {REDIS_URL!r}")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "peerhaven",
+        }
+    }
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": "peerhaven"},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+if TESTING and not env_bool("PEERHAVEN_REAL_TASKS", False):
+    # Tests run tasks inline so their effects can be asserted; the worker itself has its own tests.
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# --- auth ----------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+ACCOUNT_ADAPTER = "peerhaven.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "confirm_email": "1/3m/key",
+}
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Peerhaven] "
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_PASSKEY_SIGNUP_ENABLED = False
+MFA_TOTP_ISSUER = env_str("PEERHAVEN_ORG_NAME", "Peerhaven")
+# WebAuthn needs a secure context; http://localhost counts as one in browsers, but allauth
+# checks the origin scheme itself, so development over plain http must say so.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEVELOPMENT
+
+AXES_ENABLED = env_bool("PEERHAVEN_AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("PEERHAVEN_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address", "user_agent"]]
+AXES_USERNAME_FORM_FIELD = "login"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+# --- sessions and cookies ------------------------------------------------------------------
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_IDLE_TIMEOUT_SECONDS = env_int("PEERHAVEN_IDLE_TIMEOUT", 30 * 60)
+SESSION_ABSOLUTE_TIMEOUT_SECONDS = env_int("PEERHAVEN_ABSOLUTE_TIMEOUT", 12 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SECURE = env_bool("PEERHAVEN_SECURE", not DEVELOPMENT)
+SESSION_COOKIE_SECURE = SECURE
+CSRF_COOKIE_SECURE = SECURE
+SECURE_SSL_REDIRECT = SECURE and env_bool("PEERHAVEN_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = 31536000 if SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
+SECURE_HSTS_PRELOAD = SECURE
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else None
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# --- uploads -------------------------------------------------------------------------------
+# Private uploads (licence documents) live outside static files and are served only through
+# authorised views; MEDIA_URL is deliberately not routed.
+PRIVATE_MEDIA_ROOT = Path(env_str("PEERHAVEN_PRIVATE_MEDIA", str(VAR_DIR / "private")) or "")
+MEDIA_ROOT = PRIVATE_MEDIA_ROOT
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": "/private-not-served/"},
+    },
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEVELOPMENT
+        else "django.contrib.staticfiles.storage.StaticFilesStorage",
+    },
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_PERMISSIONS = 0o600
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+# --- e-mail --------------------------------------------------------------------------------
+EMAIL_URL = env_str("EMAIL_URL", "console://") or "console://"
+try:
+    _email = dj_email_url.parse(EMAIL_URL)
+except Exception as exc:  # noqa: BLE001 - dj-email-url raises bare exceptions on bad URLs
+    raise ImproperlyConfigured(f"EMAIL_URL is not a mail URL: {EMAIL_URL!r}") from exc
+if EMAIL_URL.startswith("console"):
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+elif EMAIL_URL.startswith("locmem"):
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+else:
+    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+    EMAIL_HOST = _email["EMAIL_HOST"]
+    EMAIL_PORT = _email["EMAIL_PORT"]
+    EMAIL_HOST_USER = _email["EMAIL_HOST_USER"]
+    EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
+    EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+    EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+DEFAULT_FROM_EMAIL = env_str("PEERHAVEN_FROM_EMAIL", "Peerhaven <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+STAFF_CONTACT_EMAIL = env_str("PEERHAVEN_CONTACT_EMAIL", "staff@localhost")
+
+# --- i18n, time ----------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "peerhaven" / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- static --------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "peerhaven" / "static"]
+
+# --- logging: no user content ever reaches a log line (peerhaven.core.logging) -------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"scrub": {"()": "peerhaven.core.logging.ScrubUserContentFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["scrub"],
+            "formatter": "plain",
+        },
+    },
+    "root": {"handlers": ["console"], "level": env_str("PEERHAVEN_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Replaces Django's defaults, whose mail_admins handler would e-mail request details.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django.db.backends": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
+}
+
+# --- ratelimits and the rest ---------------------------------------------------------------
+RATELIMIT_VIEW = "peerhaven.core.views.ratelimited"
+RATELIMIT_USE_CACHE = "default"
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"] if not REDIS_URL else []
+REQUIRE_SERVICES = env_bool("PEERHAVEN_REQUIRE_SERVICES", False)
+WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("PEERHAVEN_WORKER_HEARTBEAT_MAX_AGE", 180)

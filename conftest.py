@@ -1,0 +1,77 @@
+"""Shared pytest fixtures: members in each state, clients signed in as them, service checks."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from peerhaven.accounts.models import User
+
+REQUIRE_SERVICES = os.environ.get("PEERHAVEN_REQUIRE_SERVICES") == "1"
+
+
+def need_service(reason: str) -> None:
+    """Skip for want of a service, or fail when CI says every service must be there."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"PEERHAVEN_REQUIRE_SERVICES=1 but {reason}")
+    pytest.skip(reason)
+
+
+def sign_in(client: Client, user: User, *, passkey: bool = False) -> Client:
+    """Sign `user` in as allauth would, recording a passkey step when asked for."""
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    now = time.time()
+    session["peerhaven_login_at"] = now
+    session["peerhaven_last_seen"] = now
+    records: list[dict[str, Any]] = [{"method": "password", "at": now, "email": user.email}]
+    if passkey:
+        from peerhaven.accounts.tests.factories import add_passkey_record
+
+        authenticator = add_passkey_record(user)
+        records.append({"method": "mfa", "at": now, "id": authenticator.pk, "type": "webauthn"})
+    session["account_authentication_methods"] = records
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+    return client
+
+
+@pytest.fixture
+def member_factory(db: Any) -> Callable[..., User]:
+    from peerhaven.accounts.tests.factories import make_member
+
+    return make_member
+
+
+@pytest.fixture
+def client_for(db: Any) -> Callable[..., Client]:
+    def _client_for(user: User, *, passkey: bool = False) -> Client:
+        return sign_in(Client(), user, passkey=passkey)
+
+    return _client_for
+
+
+@pytest.fixture
+def verified_member(member_factory: Callable[..., User]) -> User:
+    return member_factory(verified=True)
+
+
+@pytest.fixture
+def verified_client(client_for: Callable[..., Client], verified_member: User) -> Client:
+    return client_for(verified_member)
+
+
+def _register_hypothesis_profiles() -> None:
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile("ci", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    settings.register_profile("dev", max_examples=50, deadline=None)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+_register_hypothesis_profiles()

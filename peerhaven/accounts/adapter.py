@@ -1,0 +1,28 @@
+"""allauth hooks: suspended members cannot sign in; a profile exists for every member."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
+from django.contrib import messages
+from django.http import HttpRequest
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def pre_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> Any:
+        if getattr(user, "suspended_at", None) is not None:
+            messages.error(request, _("This account is suspended. Contact the staff if you think this is a mistake."))
+            raise ImmediateHttpResponse(redirect("account_login"))
+        return super().pre_login(request, user, **kwargs)
+
+    def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
+        user = super().save_user(request, user, form, commit=commit)
+        if commit:
+            from peerhaven.accounts.services import profile_ensure
+
+            profile_ensure(user=user)
+        return user

@@ -1,0 +1,31 @@
+"""Session set-up at log-in: start of the absolute lifetime, the member's time zone, audit."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.dispatch import receiver
+
+from peerhaven.core.audit import audit_log
+from peerhaven.core.middleware import SESSION_LAST_SEEN, SESSION_LOGIN_AT, SESSION_TZ
+
+
+@receiver(user_logged_in)
+def on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if request is None or not hasattr(request, "session"):
+        return
+    now = time.time()
+    request.session[SESSION_LOGIN_AT] = now
+    request.session[SESSION_LAST_SEEN] = now
+    from peerhaven.accounts.services import profile_ensure
+
+    request.session[SESSION_TZ] = profile_ensure(user=user).time_zone
+    audit_log("auth.login", actor=user, target=user, request=request)
+
+
+@receiver(user_logged_out)
+def on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        audit_log("auth.logout", actor=user, target=user, request=request)

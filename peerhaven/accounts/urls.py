@@ -1,0 +1,12 @@
+from django.urls import path
+
+from peerhaven.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("profile/", views.profile, name="profile"),
+    path("settings/", views.account_settings, name="settings"),
+    path("secure/", views.secure_account, name="secure_account"),
+    path("terms/", views.terms, name="terms_accept"),
+]

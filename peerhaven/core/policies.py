@@ -1,0 +1,142 @@
+"""The policy layer's shared part: who a user is (roles, states) and the view decorators that
+enforce it. Each app's policies.py builds its `can_<action>(user, obj)` functions on these.
+
+Deny by default: every view needs a signed-in member with a second factor and accepted terms
+(LoginRequiredMiddleware + MemberGateMiddleware) unless it is marked `@public`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from peerhaven.accounts.models import Role, VerificationStatus
+
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
+
+_ROLES_CACHE = "_peerhaven_roles"
+_MFA_CACHE = "_peerhaven_has_mfa"
+
+
+def user_roles(user: Any) -> frozenset[str]:
+    """The roles a user holds, loaded once per request and cached on the user object."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, _ROLES_CACHE, None)
+    if cached is None:
+        cached = frozenset(user.role_grants.values_list("role", flat=True))
+        setattr(user, _ROLES_CACHE, cached)
+    return cached
+
+
+def forget_cached_roles(user: Any) -> None:
+    if hasattr(user, _ROLES_CACHE):
+        delattr(user, _ROLES_CACHE)
+
+
+def has_role(user: Any, role: str) -> bool:
+    return is_active_member(user) and role in user_roles(user)
+
+
+def is_active_member(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and getattr(user, "suspended_at", None) is None
+
+
+def has_mfa(user: Any) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    cached = getattr(user, _MFA_CACHE, None)
+    if cached is None:
+        from allauth.mfa.models import Authenticator
+
+        cached = Authenticator.objects.filter(
+            user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+        ).exists()
+        setattr(user, _MFA_CACHE, cached)
+    return bool(cached)
+
+
+def has_passkey(user: Any) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.WEBAUTHN).exists()
+
+
+def is_verified(user: Any) -> bool:
+    """A verified clinician whose licence has not lapsed."""
+    if not is_active_member(user):
+        return False
+    if user.verification_status != VerificationStatus.VERIFIED:
+        return False
+    until = user.verified_until
+    return until is None or until >= timezone.localdate()
+
+
+def is_staff_admin(user: Any) -> bool:
+    return has_role(user, Role.STAFF)
+
+
+def session_used_passkey(request: HttpRequest) -> bool:
+    """True when this session's sign-in (or a later re-authentication) used a WebAuthn passkey."""
+    from allauth.account.internal.flows.login import get_authentication_records
+
+    records = get_authentication_records(request, request.user)  # type: ignore[arg-type]
+    return any(
+        record.get("method") == "mfa" and record.get("type") == "webauthn" for record in records
+    )
+
+
+# --- view decorators -------------------------------------------------------------------------
+def public(view: ViewFunc) -> ViewFunc:
+    """Open to visitors: no sign-in, no member gate."""
+    wrapped = login_not_required(view)
+    wrapped.peerhaven_public = True  # type: ignore[attr-defined]
+    return wrapped
+
+
+def gate_exempt(view: ViewFunc) -> ViewFunc:
+    """Signed-in, but reachable before MFA enrolment and terms acceptance (the walk-through)."""
+    view.peerhaven_gate_exempt = True  # type: ignore[attr-defined]
+    return view
+
+
+def verified_required(view: ViewFunc) -> ViewFunc:
+    """Only verified clinicians; others see a kind page explaining how to get verified."""
+
+    @wraps(view)
+    def _wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_verified(request.user):
+            return render(request, "core/verification_needed.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return _wrapped  # type: ignore[return-value]
+
+
+def role_required(*roles: str, passkey: bool = True) -> Callable[[ViewFunc], ViewFunc]:
+    """Only holders of one of `roles`. Others get a 404: staff tools are not advertised.
+
+    With `passkey` (the default for verifier and staff tools) the session must have been
+    authenticated with a passkey; otherwise the member is asked to step up.
+    """
+
+    def decorator(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def _wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not any(has_role(request.user, role) for role in roles):
+                raise Http404
+            if passkey and not session_used_passkey(request):
+                query = urlencode({"next": request.get_full_path()})
+                return redirect(f"{reverse('core:passkey_required')}?{query}")
+            return view(request, *args, **kwargs)
+
+        return _wrapped  # type: ignore[return-value]
+
+    return decorator

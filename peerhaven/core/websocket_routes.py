@@ -1,0 +1,7 @@
+"""All websocket routes, collected from the apps that own consumers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+websocket_urlpatterns: list[Any] = []
