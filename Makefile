@@ -30,7 +30,7 @@ test: install chromium
 ## Lint and types.
 check: install
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy config peerhaven
+	PEERHAVEN_DEBUG=1 $(VENV)/bin/mypy config peerhaven
 
 ## Benchmarks: figures and ratios against a baseline measured in the same run.
 bench: install

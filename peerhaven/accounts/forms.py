@@ -23,7 +23,7 @@ class CommaListField(forms.CharField):
         return value
 
     def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         items = [item.strip() for item in text.split(",") if item.strip()]
         if len(items) > 20:
             raise forms.ValidationError(_("Please list at most 20 items."))

@@ -17,7 +17,7 @@ def terms_pending_for(user: Any) -> TermsVersion | None:
     """The current terms version if this user has not accepted it yet (cached per request)."""
     cached = getattr(user, "_peerhaven_terms_pending", ...)
     if cached is not ...:
-        return cached  # type: ignore[no-any-return]
+        return cached
     latest = current_terms()
     pending = None
     if latest is not None and not TermsAcceptance.objects.filter(user=user, terms_version=latest).exists():

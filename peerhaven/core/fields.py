@@ -44,12 +44,12 @@ class EncryptedCharField(EncryptedTextField):
         kwargs["plaintext_max_length"] = self.plaintext_max_length
         return name, path, args, kwargs
 
-    def formfield(self, **kwargs: Any) -> Any:
+    def formfield(self, **kwargs: Any) -> Any:  # type: ignore[override]
         from django import forms
 
-        defaults = {"max_length": self.plaintext_max_length, "widget": forms.TextInput}
-        defaults.update(kwargs)
-        return super().formfield(**defaults)
+        kwargs.setdefault("max_length", self.plaintext_max_length)
+        kwargs.setdefault("widget", forms.TextInput)
+        return super().formfield(**kwargs)
 
     def validate(self, value: Any, model_instance: Any) -> None:
         super().validate(value, model_instance)

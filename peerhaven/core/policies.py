@@ -88,7 +88,7 @@ def session_used_passkey(request: HttpRequest) -> bool:
     """True when this session's sign-in (or a later re-authentication) used a WebAuthn passkey."""
     from allauth.account.internal.flows.login import get_authentication_records
 
-    records = get_authentication_records(request, request.user)  # type: ignore[arg-type]
+    records = get_authentication_records(request, request.user)
     return any(
         record.get("method") == "mfa" and record.get("type") == "webauthn" for record in records
     )

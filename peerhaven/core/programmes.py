@@ -7,17 +7,21 @@ page describes it and says that it is not open yet.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class Programme:
     slug: str
-    title: str
-    summary: str
-    offers: tuple[str, ...]
-    who: str
+    title: StrOrPromise
+    summary: StrOrPromise
+    offers: tuple[StrOrPromise, ...]
+    who: StrOrPromise
     entry_url_name: str | None = None
 
 

@@ -24,7 +24,7 @@ def contact_message_create(*, email: str, subject: str, message: str, request: H
                 subject=_("A new question arrived through the services page"),
                 message=_("Someone sent a question through the contact form. Read it in the staff area."),
                 from_email=settings.DEFAULT_FROM_EMAIL,
-                recipient_list=[settings.STAFF_CONTACT_EMAIL],
+                recipient_list=[str(settings.STAFF_CONTACT_EMAIL)],
             )
         )
     return contact

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class NotificationKind:
     code: str
-    title: str
-    description: str
+    title: StrOrPromise
+    description: StrOrPromise
     email_default: bool = True
 
 
 KINDS: dict[str, NotificationKind] = {}
 
 
-def register(code: str, title: str, description: str, email_default: bool = True) -> NotificationKind:
+def register(code: str, title: StrOrPromise, description: StrOrPromise, email_default: bool = True) -> NotificationKind:
     kind = NotificationKind(code, title, description, email_default)
     KINDS[code] = kind
     return kind
