@@ -367,6 +367,12 @@ if EMAIL_URL.startswith("console"):
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 elif EMAIL_URL.startswith("locmem"):
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+elif EMAIL_URL.startswith("file:"):
+    # file:///abs/dir: one file per message (browser tests read confirmation links from it).
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = urlparse(EMAIL_URL).path
+    if not EMAIL_FILE_PATH.startswith("/"):
+        raise ImproperlyConfigured(f"EMAIL_URL=file:// needs an absolute path, got {EMAIL_URL!r}")
 else:
     EMAIL_BACKEND = _email["EMAIL_BACKEND"]
     EMAIL_HOST = _email["EMAIL_HOST"]
