@@ -69,6 +69,9 @@ def encrypted_fields() -> list[tuple[type[models.Model], str]]:
 
     found: list[tuple[type[models.Model], str]] = []
     for model in apps.get_models():
+        if model._meta.proxy:
+            # A proxy shares its parent's table: listing it too would rotate each row twice.
+            continue
         for field in model._meta.concrete_fields:
             if isinstance(field, EncryptedTextField):
                 found.append((model, field.name))
