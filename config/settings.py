@@ -176,6 +176,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "peerhaven.core.context_processors.site",
+                "peerhaven.notifications.context_processors.unread",
             ],
         },
     },

@@ -28,6 +28,10 @@ def register(code: str, title: StrOrPromise, description: StrOrPromise, email_de
     return kind
 
 
+def is_registered(code: str) -> bool:
+    return code in KINDS
+
+
 def kind_title(code: str) -> str:
     kind = KINDS.get(code)
     return str(kind.title) if kind else str(_("Something new for you"))
