@@ -274,7 +274,10 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    # No per-account part here: django-axes owns the per-account lock (a 429 with the kind page,
+    # kept in the database every process shares). An allauth per-key limit at the same count
+    # would answer first, with a form error, and the lock would never be seen.
+    "login_failed": "10/m/ip",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
@@ -288,7 +291,24 @@ MFA_TOTP_ISSUER = env_str("PEERHAVEN_ORG_NAME", "Peerhaven")
 # checks the origin scheme itself, so development over plain http must say so.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEVELOPMENT
 
+def _axes_username(request: object, credentials: dict[str, object] | None) -> str | None:
+    """The account a log-in attempt is for. allauth authenticates with {"email": ...}, not with
+    the form's "login" field, so axes' default lookup would see None for every attempt and lock
+    all accounts as one. Lower-cased, as allauth compares e-mails case-insensitively."""
+    candidates: list[object] = []
+    if credentials:
+        candidates += [credentials.get("email"), credentials.get("login"), credentials.get("username")]
+    post = getattr(request, "POST", None)
+    if post is not None:
+        candidates.append(post.get("login"))
+    for candidate in candidates:
+        if isinstance(candidate, str) and candidate.strip():
+            return candidate.strip().lower()
+    return None
+
+
 AXES_ENABLED = env_bool("PEERHAVEN_AXES_ENABLED", True)
+AXES_USERNAME_CALLABLE = _axes_username
 AXES_FAILURE_LIMIT = env_int("PEERHAVEN_LOCKOUT_FAILURES", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address", "user_agent"]]
