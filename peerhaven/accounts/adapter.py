@@ -1,4 +1,5 @@
-"""allauth hooks: suspended members cannot sign in; a profile exists for every member."""
+"""allauth hooks: suspended members cannot sign in; a profile exists for every member; changing
+the sign-in e-mail needs a fresh re-authentication."""
 
 from __future__ import annotations
 
@@ -26,3 +27,11 @@ class AccountAdapter(DefaultAccountAdapter):
 
             profile_ensure(user=user)
         return user
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        # allauth asks again only for MFA changes by default. Adding, removing or switching the
+        # primary e-mail address is how an account is taken over from an unattended session, so
+        # it needs a recent password or second-factor check too (DESIGN: security baseline).
+        if app == "allauth.account":
+            return True
+        return bool(super().is_reauthentication_required(app=app, **kwargs))

@@ -7,4 +7,12 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
+        from peerhaven.accounts import privacy as accounts_privacy
         from peerhaven.accounts import signals  # noqa: F401
+        from peerhaven.core import privacy
+
+        privacy.register(
+            accounts_privacy.SECTION,
+            exporter=accounts_privacy.export_member,
+            eraser=accounts_privacy.erase_member,
+        )

@@ -1,4 +1,4 @@
-"""Profile and terms forms."""
+"""Profile, terms and account-erasure forms."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import zoneinfo
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from peerhaven.accounts.models import PROFILE_VISIBILITY_DEFAULTS, Profile, Visibility
@@ -86,3 +87,40 @@ class TermsAcceptForm(forms.Form):
     accept = forms.BooleanField(
         label=_("I have read and accept the terms of use and the community guidelines."), required=True
     )
+
+
+class PostsAfterErasure(models.TextChoices):
+    REMOVE = "remove", _("Remove everything I posted in the community")
+    KEEP = "keep", _("Keep my posts, shown as written by a “former member”")
+
+
+# What the member types to confirm erasure (translated, so typed in their own language).
+ERASURE_PHRASE = _("delete my account")
+
+
+class ErasureForm(forms.Form):
+    posts = forms.ChoiceField(
+        label=_("What should happen to what you posted in the community?"),
+        choices=PostsAfterErasure.choices,
+        widget=forms.RadioSelect,
+    )
+    confirmation = forms.CharField(
+        max_length=60, widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Built per request: the phrase is in the member's language.
+        self.fields["confirmation"].label = _("To confirm, type: %(phrase)s") % {"phrase": ERASURE_PHRASE}
+
+    def clean_confirmation(self) -> str:
+        typed = " ".join(self.cleaned_data.get("confirmation", "").split()).casefold()
+        if typed != str(ERASURE_PHRASE).casefold():
+            raise forms.ValidationError(
+                _("Please type exactly: %(phrase)s") % {"phrase": ERASURE_PHRASE}, code="mismatch"
+            )
+        return typed
+
+    @property
+    def keep_posts_as_former_member(self) -> bool:
+        return self.cleaned_data["posts"] == PostsAfterErasure.KEEP

@@ -53,6 +53,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     verified_until = models.DateField(null=True, blank=True)
     suspended_at = models.DateTimeField(null=True, blank=True)
+    # Set only when erasure could not delete the row (another app still PROTECTs it): the row
+    # is then stripped of personal data and kept as a tombstone (see account_erase).
+    erased_at = models.DateTimeField(null=True, blank=True)
     date_joined = models.DateTimeField(default=timezone.now)
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
@@ -80,6 +83,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def public_name(self) -> str:
         """The name other members see: pseudonym by default, else display name."""
+        if self.erased_at is not None:
+            from peerhaven.core.privacy import FORMER_MEMBER
+
+            return str(FORMER_MEMBER)
         profile = getattr(self, "profile", None)
         if profile is None:
             return str(_("Member"))

@@ -1,12 +1,21 @@
-"""Reads owned by accounts: terms, profiles, roles."""
+"""Reads owned by accounts: terms, profiles, roles, member cards."""
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Field, QuerySet
+from django.utils.text import capfirst
 
-from peerhaven.accounts.models import Profile, TermsAcceptance, TermsVersion, User
+from peerhaven.accounts.models import (
+    PROFILE_VISIBILITY_DEFAULTS,
+    Profile,
+    TermsAcceptance,
+    TermsVersion,
+    User,
+)
 
 
 def current_terms() -> TermsVersion | None:
@@ -34,3 +43,44 @@ def profile_for(user: User) -> Profile:
 
 def members_with_profiles() -> QuerySet[User]:
     return User.objects.select_related("profile").prefetch_related("role_grants")
+
+
+def member_by_public_id(public_id: uuid.UUID) -> User | None:
+    return User.objects.select_related("profile").filter(public_id=public_id).first()
+
+
+def terms_acceptances_of(user: User) -> QuerySet[TermsAcceptance]:
+    return TermsAcceptance.objects.filter(user=user).select_related("terms_version").order_by("-accepted_at", "-id")
+
+
+@dataclass(frozen=True)
+class ProfileFieldView:
+    name: str
+    label: str
+    value: str
+
+
+def profile_fields_visible_to(user: Any, profile: Profile) -> list[ProfileFieldView]:
+    """The filled-in profile fields of `profile` that `user` may see, in the profile's order.
+
+    The employer is not among them: it has no visibility choice and is never shown on a card.
+    """
+    from peerhaven.accounts.policies import can_see_profile_field
+
+    shown = []
+    for name in PROFILE_VISIBILITY_DEFAULTS:
+        if not can_see_profile_field(user, profile, name):
+            continue
+        raw = getattr(profile, name)
+        if name == "profession":
+            value = profile.get_profession_display() if raw else ""
+        elif isinstance(raw, list):
+            value = ", ".join(str(item) for item in raw)
+        else:
+            value = str(raw or "")
+        if value:
+            model_field = Profile._meta.get_field(name)
+            assert isinstance(model_field, Field)
+            label = capfirst(str(model_field.verbose_name))
+            shown.append(ProfileFieldView(name=name, label=label, value=value))
+    return shown

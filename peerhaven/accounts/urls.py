@@ -9,4 +9,7 @@ urlpatterns = [
     path("settings/", views.account_settings, name="settings"),
     path("secure/", views.secure_account, name="secure_account"),
     path("terms/", views.terms, name="terms_accept"),
+    path("export/", views.export, name="export"),
+    path("erase/", views.erase, name="erase"),
+    path("members/<uuid:public_id>/", views.member, name="member"),
 ]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
+from peerhaven.accounts.models import User
 from peerhaven.core.models import AuditEntry
 
 
@@ -13,7 +14,11 @@ def audit_entries(
     *, action: str = "", actor_id: int | None = None, target_type: str = "",
     since: date | None = None, until: date | None = None,
 ) -> QuerySet[AuditEntry]:
-    entries = AuditEntry.objects.all()
+    # actor_is_member is false for an actor id whose account was erased (row deleted, or kept
+    # only as an anonymised tombstone): the viewer shows "former member" for it. A correlated
+    # subquery keeps the page at one query however many actors it shows.
+    live_members = User.objects.filter(pk=OuterRef("actor_id"), erased_at__isnull=True)
+    entries = AuditEntry.objects.annotate(actor_is_member=Exists(live_members))
     if action:
         entries = entries.filter(action__startswith=action)
     if actor_id is not None:
