@@ -149,9 +149,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before SessionLifetimeMiddleware, which tells a member signed out for idleness why.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "peerhaven.core.middleware.SessionLifetimeMiddleware",
     "peerhaven.core.middleware.PeerhavenLoginRequiredMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -159,6 +160,8 @@ MIDDLEWARE = [
     "peerhaven.core.middleware.MemberGateMiddleware",
     "peerhaven.core.middleware.UserTimezoneMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Turns a blocked @ratelimit into RATELIMIT_VIEW (429) instead of a bare 403.
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -418,6 +421,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "peerhaven" / "static"]
+if DEVELOPMENT:
+    # WhiteNoise warns about a missing STATIC_ROOT on every start; development serves from finders.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # --- logging: no user content ever reaches a log line (peerhaven.core.logging) -------------
 LOGGING = {
