@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 import zoneinfo
-from typing import Annotated, Literal
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from peerhaven.accounts.models import (
     PROFILE_VISIBILITY_DEFAULTS,
@@ -52,6 +52,12 @@ def _country(value: str) -> str:
     return value
 
 
+def _profession(value: str) -> str:
+    if value and value not in Profession.values:
+        raise ValueError(_("Choose one of the listed professions, or leave it empty."))
+    return value
+
+
 def _time_zone(value: str) -> str:
     if value not in _TIME_ZONES:
         raise ValueError(_("Choose a time zone from the IANA list, for example Europe/London."))
@@ -64,7 +70,13 @@ Pronouns = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40
 Region = Annotated[str, StringConstraints(strip_whitespace=True, max_length=80), AfterValidator(_printable)]
 Employer = Annotated[str, StringConstraints(strip_whitespace=True, max_length=160), AfterValidator(_printable)]
 Bio = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000), AfterValidator(_printable)]
-Country = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2), AfterValidator(_country)]
+Country = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_country)]
+# One string with a listed value or "" (not a union, whose errors would name each branch).
+ProfessionChoice = Annotated[
+    str,
+    AfterValidator(_profession),
+    WithJsonSchema({"type": "string", "enum": ["", *Profession.values]}),
+]
 TimeZone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=64), AfterValidator(_time_zone)]
 ListItem = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), AfterValidator(_printable)
@@ -110,7 +122,7 @@ class ProfileOut(Schema):
     pseudonym: str
     default_identity: IdentityMode
     pronouns: str
-    profession: Profession | Literal[""]
+    profession: ProfessionChoice
     specialties: list[str]
     modalities: list[str]
     languages: list[str]
@@ -130,7 +142,7 @@ class ProfileOut(Schema):
             pseudonym=profile.pseudonym,
             default_identity=IdentityMode(profile.default_identity),
             pronouns=profile.pronouns,
-            profession=Profession(profile.profession) if profile.profession else "",
+            profession=profile.profession,
             specialties=list(profile.specialties),
             modalities=list(profile.modalities),
             languages=list(profile.languages),
@@ -155,7 +167,7 @@ class ProfileUpdateIn(Schema):
     pseudonym: Pseudonym = ""
     default_identity: IdentityMode = IdentityMode.PSEUDONYM
     pronouns: Pronouns = ""
-    profession: Profession | Literal[""] = ""
+    profession: ProfessionChoice = ""
     specialties: ShortList = Field(default_factory=list)
     modalities: ShortList = Field(default_factory=list)
     languages: ShortList = Field(default_factory=list)
