@@ -220,7 +220,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     if urlparse(REDIS_URL).scheme not in {"redis", "rediss", "unix"}:
-        raise ImproperlyConfigured(f"REDIS_URL must be a redis:// URL, got {REDIS_URL!r}")
+        # The scheme only: the URL may carry a password, and this message lands in deploy logs.
+        raise ImproperlyConfigured(
+            f"REDIS_URL must be a redis://, rediss:// or unix:// URL, got a {urlparse(REDIS_URL).scheme!r} URL"
+        )
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -386,7 +389,10 @@ EMAIL_URL = env_str("EMAIL_URL", "console://") or "console://"
 try:
     _email = dj_email_url.parse(EMAIL_URL)
 except Exception as exc:  # noqa: BLE001 - dj-email-url raises bare exceptions on bad URLs
-    raise ImproperlyConfigured(f"EMAIL_URL is not a mail URL: {EMAIL_URL!r}") from exc
+    # The scheme only: the URL carries the SMTP password.
+    raise ImproperlyConfigured(
+        f"EMAIL_URL is not a mail URL (scheme {urlparse(EMAIL_URL).scheme!r})"
+    ) from exc
 if EMAIL_URL.startswith("console"):
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 elif EMAIL_URL.startswith("locmem"):
@@ -398,6 +404,11 @@ elif EMAIL_URL.startswith("file:"):
     if not EMAIL_FILE_PATH.startswith("/"):
         raise ImproperlyConfigured(f"EMAIL_URL=file:// needs an absolute path, got {EMAIL_URL!r}")
 else:
+    if "EMAIL_BACKEND" not in _email:
+        raise ImproperlyConfigured(
+            f"EMAIL_URL has an unknown scheme {urlparse(EMAIL_URL).scheme!r} (smtp://, smtps://, "
+            "console://, locmem:// or file:///dir)"
+        )
     EMAIL_BACKEND = _email["EMAIL_BACKEND"]
     EMAIL_HOST = _email["EMAIL_HOST"]
     EMAIL_PORT = _email["EMAIL_PORT"]
