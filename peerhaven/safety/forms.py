@@ -33,7 +33,9 @@ class CrisisResourceForm(forms.ModelForm):
 
 
 class ReportForm(forms.Form):
-    reason = forms.ChoiceField(label=_("What is wrong?"), choices=ReportReason.choices, widget=forms.RadioSelect)
+    reason = forms.ChoiceField(
+        label=_("What is wrong?"), choices=[("", _("Choose a reason")), *ReportReason.choices]
+    )
     details = forms.CharField(
         label=_("Anything a moderator should know"),
         required=False,
@@ -49,8 +51,11 @@ class ReportReviewForm(forms.Form):
 
     decision = forms.ChoiceField(
         label=_("Decision"),
-        choices=[(DISMISS, _("Dismiss: no action needed")), (ACTION, _("Mark as actioned"))],
-        widget=forms.RadioSelect,
+        choices=[
+            ("", _("Choose a decision")),
+            (DISMISS, _("Dismiss: no action needed")),
+            (ACTION, _("Mark as actioned")),
+        ],
     )
     note = forms.CharField(
         label=_("Resolution note"),
