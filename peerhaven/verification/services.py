@@ -217,7 +217,7 @@ def licence_reply(
 ) -> LicenceSubmission:
     """The member answers a verifier's question (optionally with a new document); the
     submission goes back into the queue."""
-    if not can_reply_to_licence_request(actor, submission):
+    if submission.member_id != actor.pk:
         raise PermissionDenied
     reply = reply.strip()
     if not reply:

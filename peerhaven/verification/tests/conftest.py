@@ -81,3 +81,16 @@ def submission_factory(db: Any) -> Callable[..., LicenceSubmission]:
         )
 
     return _make
+
+
+def reauthenticate(client: Any) -> Any:
+    """Record a fresh re-authentication in the client's session, as allauth's
+    reauthenticate view does (sign-in alone does not count as one)."""
+    import time
+
+    session = client.session
+    records = list(session.get("account_authentication_methods", []))
+    records.append({"method": "password", "at": time.time(), "reauthenticated": True})
+    session["account_authentication_methods"] = records
+    session.save()
+    return client
