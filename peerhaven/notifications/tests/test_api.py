@@ -93,3 +93,16 @@ def test_it_refuses_visitors_and_suspended_members(api, member_factory):
     assert api.get("/notifications").status_code == 401
     suspended = member_factory(suspended=True)
     assert api.get("/notifications", user=suspended).status_code == 403
+
+
+def test_it_answers_through_the_mounted_api_with_a_session(member_factory, client_for):
+    member, other = member_factory(), member_factory()
+    mine = Notification.objects.create(user=member, kind="licence.verified")
+    theirs = Notification.objects.create(user=other, kind="licence.verified")
+    client = client_for(member)
+    body = client.get("/api/v1/notifications").json()
+    assert [item["id"] for item in body["items"]] == [mine.pk]
+    assert client.post(f"/api/v1/notifications/{theirs.pk}/read").status_code == 404
+    assert client.post(f"/api/v1/notifications/{mine.pk}/read").status_code == 200
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
