@@ -253,6 +253,15 @@ def licence_reply(
     return locked
 
 
+def licence_review_open(
+    *, actor: User, submission: LicenceSubmission, request: HttpRequest | None = None
+) -> None:
+    """A verifier opened a submission (its licence number in full): the look is audited."""
+    if not can_decide_licence(actor, submission):
+        raise PermissionDenied
+    audit_log("licence.review_view", actor=actor, target=submission, request=request)
+
+
 def licence_document_read(
     *, actor: User, submission: LicenceSubmission, request: HttpRequest | None = None
 ) -> bytes:

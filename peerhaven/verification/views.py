@@ -47,6 +47,7 @@ from peerhaven.verification.services import (
     licence_reject,
     licence_reply,
     licence_request_info,
+    licence_review_open,
     licence_submit,
 )
 
@@ -107,7 +108,7 @@ def _render_my_licence(
     # The newest submission is the first row of the first page; on later pages, one more query.
     latest: LicenceSubmission | None
     if page.number == 1:
-        latest = page.object_list[0] if page.object_list else None
+        latest = page[0] if len(page) else None
     else:
         latest = member_submissions(member).first()
     can_reply = latest is not None and can_reply_to_licence_request(member, latest)
@@ -232,6 +233,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         if status == 200:
             status = 400
         submission = submission_get_for_review(verifier, pk)
+    else:
+        licence_review_open(actor=verifier, submission=submission, request=request)
     context = {
         "submission": submission,
         "earlier": earlier_submissions(submission),

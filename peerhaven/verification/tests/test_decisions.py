@@ -226,3 +226,13 @@ def test_it_lists_pending_first_and_filters(verifier, member_factory, submission
     by_place = client.get(reverse("verification:queue"), {"jurisdiction": "nuna"}).content.decode()
     assert _review_url(waiting) in by_place and _review_url(decided) not in by_place
     assert LicenceSubmission.objects.count() == 2
+
+
+def test_it_audits_each_time_a_verifier_opens_a_submission(verifier, applicant, submission_factory, client_for):
+    submission = submission_factory(applicant, number="AUD-31337")
+    client = client_for(verifier, passkey=True)
+    page = client.get(_review_url(submission)).content.decode()
+    assert "AUD-31337" in page
+    client.get(_review_url(submission))
+    entries = AuditEntry.objects.filter(action="licence.review_view", target_id=str(submission.pk))
+    assert entries.count() == 2 and {entry.actor_id for entry in entries} == {verifier.pk}
