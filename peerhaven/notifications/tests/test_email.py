@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core import mail
 from django.test import override_settings
@@ -11,6 +13,7 @@ from peerhaven.notifications.emails import EMAIL_CONTEXT_KEYS, email_context
 from peerhaven.notifications.kinds import KINDS
 from peerhaven.notifications.models import NotificationPreference
 from peerhaven.notifications.services import notify
+from peerhaven.verification.models import LicenceSubmission, LicenceType
 
 pytestmark = pytest.mark.django_db
 
@@ -26,13 +29,20 @@ CANARIES = {
     "modalities": ["CanaryModality7f3a"],
     "languages": ["CanaryLanguage7f3a"],
 }
+# Planted on the member's licence submission: the verifier's note, the reply, the number.
+LICENCE_CANARIES = {
+    "number": "CanaryLicenceNo7f3a",
+    "jurisdiction": "CanaryJurisdiction7f3a",
+    "reason": "CanaryVerifierNote7f3a",
+    "member_reply": "CanaryMemberReply7f3a",
+}
 
 
 def _canary_strings() -> list[str]:
     strings: list[str] = []
     for value in CANARIES.values():
         strings.extend(value if isinstance(value, list) else [value])
-    return strings
+    return strings + list(LICENCE_CANARIES.values())
 
 
 def _everything_in(message: mail.EmailMessage) -> str:
@@ -59,6 +69,9 @@ def test_it_renders_no_canary_for_any_kind(member_factory, django_capture_on_com
     profile = Profile.objects.get(user=member)
     profile.employer = CANARIES["employer"]  # encrypted field: set through the model
     profile.save(update_fields=["employer"])
+    LicenceSubmission.objects.create(
+        member=member, licence_type=LicenceType.PSYCHOLOGIST, expires_on=dt.date(2030, 1, 1), **LICENCE_CANARIES
+    )
     member.refresh_from_db()
     assert member.public_name == CANARIES["pseudonym"]  # the canaries really are on the member
     for kind in KINDS:
