@@ -36,6 +36,7 @@ def test_it_serves_the_decrypted_document_to_a_verifier_as_an_attachment(
     assert response["Content-Disposition"] == f'attachment; filename="licence-{submission.pk}.png"'
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response["Cache-Control"]
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
 
 
 def test_it_writes_an_audit_row_on_every_view(verifier, member_factory, submission_factory, client_for):

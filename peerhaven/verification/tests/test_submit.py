@@ -138,3 +138,47 @@ def test_it_shows_history_newest_first_without_the_full_number(member_factory, s
     page = client_for(member).get(reverse("verification:my_licence")).content.decode()
     assert page.index("Manitoba") < page.index("Quebec")
     assert "NEW-000222" not in page and "…222" in page
+
+
+def test_it_removes_the_stored_file_when_the_database_write_fails(
+    member_factory, private_storage, monkeypatch
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from peerhaven.verification import services
+    from peerhaven.verification.documents import check_upload
+
+    member = member_factory()
+    document = check_upload(SimpleUploadedFile("l.png", png_bytes()))
+
+    def _failing_audit(*args, **kwargs):
+        assert len(stored_files(private_storage)) == 1  # the file was written before the row
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "audit_log", _failing_audit)
+    with pytest.raises(RuntimeError):
+        services.licence_submit(
+            actor=member, licence_type="psychologist", number="X-1", jurisdiction="Ontario",
+            expires_on=timezone.localdate() + dt.timedelta(days=30), document=document,
+        )
+    assert not LicenceSubmission.objects.exists()
+    assert stored_files(private_storage) == []
+    member.refresh_from_db()
+    assert member.verification_status == VerificationStatus.NONE
+
+
+def test_it_writes_nothing_when_validation_fails(member_factory, private_storage):
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from peerhaven.verification.documents import check_upload
+    from peerhaven.verification.services import licence_submit
+
+    with pytest.raises(ValidationError):
+        licence_submit(
+            actor=member_factory(), licence_type="not-a-type", number="X-1", jurisdiction="Ontario",
+            expires_on=timezone.localdate() + dt.timedelta(days=30),
+            document=check_upload(SimpleUploadedFile("l.png", png_bytes())),
+        )
+    assert not LicenceSubmission.objects.exists()
+    assert stored_files(private_storage) == []
