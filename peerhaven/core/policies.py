@@ -120,12 +120,18 @@ def verified_required(view: ViewFunc) -> ViewFunc:
     return _wrapped  # type: ignore[return-value]
 
 
-def role_required(*roles: str, passkey: bool = True) -> Callable[[ViewFunc], ViewFunc]:
+# Roles whose tools hold the most sensitive data: their sessions must be passkey-authenticated.
+PASSKEY_ROLES = frozenset({Role.VERIFIER, Role.STAFF})
+
+
+def role_required(*roles: str, passkey: bool | None = None) -> Callable[[ViewFunc], ViewFunc]:
     """Only holders of one of `roles`. Others get a 404: staff tools are not advertised.
 
-    With `passkey` (the default for verifier and staff tools) the session must have been
-    authenticated with a passkey; otherwise the member is asked to step up.
+    Verifier and staff tools (and any view passing passkey=True) need a session authenticated
+    with a passkey; otherwise the member is asked to step up (decision 0004).
     """
+    if passkey is None:
+        passkey = bool(PASSKEY_ROLES.intersection(roles))
 
     def decorator(view: ViewFunc) -> ViewFunc:
         @wraps(view)

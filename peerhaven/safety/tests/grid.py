@@ -27,9 +27,8 @@ def _member_id(owner: Any) -> dict[str, Any]:
     return {"public_id": owner.public_id}
 
 
-# The grid signs moderators in without a passkey: the queue sends them to step up (302).
-# test_moderation.py covers the passkey session itself.
-_MODERATOR_TOOL = role("moderator", status=302)
+# Moderator tools need the role and a second factor, not a passkey session (decision 0004).
+_MODERATOR_TOOL = role("moderator")
 
 ROUTES = [
     Route("safety:crisis", public(200)),
