@@ -1,0 +1,40 @@
+"""`manage.py seed_demo`: create (or restore) the demo community. Safe to run again and again."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from peerhaven.core.demo import DEMO_PEOPLE, demo_community_seed
+
+
+def _licence_seeder() -> Any:
+    """The verification app's demo seeder, when that app provides one."""
+    try:
+        module = importlib.import_module("peerhaven.verification.demo")
+    except ModuleNotFoundError as exc:
+        # Only a missing demo module is tolerated; an import error inside it must surface.
+        if exc.name != "peerhaven.verification.demo":
+            raise
+        return None
+    return module.seed_demo_licences
+
+
+class Command(BaseCommand):
+    help = "Seed the demo community (demo only: every account's password is public)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        seeder = _licence_seeder()
+        report = demo_community_seed(licence_seeder=seeder)
+        self.stdout.write(
+            f"Demo community: {len(DEMO_PEOPLE)} accounts "
+            f"({report.created} created, {report.updated} restored, "
+            f"{len(DEMO_PEOPLE) - report.created - report.updated} unchanged)."
+        )
+        if seeder is None:
+            self.stdout.write(
+                "Note: peerhaven.verification.demo is not installed, so no pending licence "
+                "submissions were filed; those members stay unverified."
+            )
