@@ -111,3 +111,11 @@ def test_it_shows_no_card_to_a_member_who_is_not_verified(
     response = client.get(reverse("accounts:member", kwargs={"public_id": owner.public_id}))
     assert response.status_code == 403
     assert "quietfern" not in response.content.decode()
+
+
+def test_it_offers_block_and_report_on_another_members_card_only(
+    owner: User, verified_client: Client, client_for: Callable[..., Client]
+) -> None:
+    report_url = reverse("safety:report_member", kwargs={"public_id": owner.public_id})
+    assert report_url in _card(verified_client, owner)
+    assert report_url not in _card(client_for(owner), owner)
