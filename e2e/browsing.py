@@ -17,14 +17,16 @@ BLOCKING_IMPACTS = frozenset({"serious", "critical"})
 _CSP_MESSAGE = re.compile(r"Content Security Policy|Content-Security-Policy", re.IGNORECASE)
 
 
+AXE_SOURCE: str = _AXE.axe_script
+
+
 def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """axe's serious and critical violations on the page as it is now."""
-    results = _AXE.run(page)
-    return [
-        violation
-        for violation in results.response["violations"]
-        if violation.get("impact") in BLOCKING_IMPACTS
-    ]
+    """axe's serious and critical violations on the page as it is now. Contexts preload axe
+    with an init script (see conftest); a page without it gets it injected here."""
+    if page.evaluate("typeof window.axe") != "object":
+        page.evaluate(AXE_SOURCE)
+    results = page.evaluate("options => axe.run(document, options)", {"resultTypes": ["violations"]})
+    return [violation for violation in results["violations"] if violation.get("impact") in BLOCKING_IMPACTS]
 
 
 def describe_violations(violations: list[dict[str, Any]]) -> str:

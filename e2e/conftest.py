@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from e2e.browsing import CheckedBrowsing
+from e2e.browsing import AXE_SOURCE, CheckedBrowsing
 from e2e.server import LiveServer
 
 # Playwright's sync API runs an event loop in this thread; Django's async-safety guard would
@@ -101,6 +101,9 @@ def open_browsing(browser: Any, e2e_server: LiveServer) -> Iterator[Callable[[st
     def _open(viewport: str) -> CheckedBrowsing:
         context = browser.new_context(base_url=e2e_server.url, locale="en-GB", **VIEWPORTS[viewport])
         context.set_default_timeout(15_000)
+        # axe is loaded into every document up front (outside the page's CSP, like DevTools)
+        # rather than pushed over the protocol after each navigation: half the cost per page.
+        context.add_init_script(script=AXE_SOURCE)
         browsing = CheckedBrowsing(page=context.new_page(), base_url=e2e_server.url)
         opened.append((context, browsing))
         return browsing

@@ -37,10 +37,14 @@ class Authenticator:
 
     def code(self) -> str:
         totp = pyotp.TOTP(self.secret)
-        while (current := totp.now()) in self.used:
-            time.sleep(totp.interval - time.time() % totp.interval + 0.2)
-        self.used.add(current)
-        return current
+        while True:
+            left_in_step = totp.interval - time.time() % totp.interval
+            current = totp.now()
+            # A code about to roll over may reach the server in the next step and be refused.
+            if current not in self.used and left_in_step > 3:
+                self.used.add(current)
+                return current
+            time.sleep(left_in_step + 0.1)
 
 
 def licence_png() -> dict[str, object]:
