@@ -276,6 +276,10 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_UNIQUE_EMAIL = True
+# One address per member; a change takes effect once the new address is confirmed. MFA accounts may
+# hold the unconfirmed new address meanwhile (it cannot be used to sign in or reset until confirmed).
+ACCOUNT_CHANGE_EMAIL = True
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
