@@ -41,7 +41,11 @@ def test_it_is_configured_for_five_failures_per_account_and_per_ip() -> None:
     assert ["username"] in settings.AXES_LOCKOUT_PARAMETERS
     assert any("ip_address" in group for group in settings.AXES_LOCKOUT_PARAMETERS)
     assert settings.AUTHENTICATION_BACKENDS[0] == "axes.backends.AxesStandaloneBackend"
-    assert settings.MIDDLEWARE[-1] == "axes.middleware.AxesMiddleware"
+    # After authentication, so it sees the outcome of the log-in view it turns into a 429.
+    middleware = settings.MIDDLEWARE
+    assert middleware.index("axes.middleware.AxesMiddleware") > middleware.index(
+        "django.contrib.auth.middleware.AuthenticationMiddleware"
+    )
 
 
 def test_it_answers_a_wrong_password_with_the_form_not_a_lockout() -> None:
