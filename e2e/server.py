@@ -68,6 +68,25 @@ class Mailbox:
         found.sort(key=lambda item: (item[0], item[1]))
         return [message for _mtime, _index, message in found]
 
+    @staticmethod
+    def text_of(message: email.message.EmailMessage) -> str:
+        """Subject and every text part (plain and HTML) of a message."""
+        parts = [str(message.get("Subject", ""))]
+        for part in message.walk():
+            if part.get_content_maintype() == "text":
+                parts.append(part.get_content())
+        return "\n".join(parts)
+
+    def wait_for_subject(self, recipient: str, subject: str, *, timeout: float = 15.0) -> email.message.EmailMessage:
+        deadline = time.monotonic() + timeout
+        while True:
+            for message in reversed(self.messages_to(recipient)):
+                if subject in str(message.get("Subject", "")):
+                    return message
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no e-mail to {recipient} with subject {subject!r}")
+            time.sleep(0.2)
+
     def wait_for_link(self, recipient: str, pattern: str, *, timeout: float = 15.0) -> str:
         """The first URL matching `pattern` in the newest message to `recipient`."""
         deadline = time.monotonic() + timeout

@@ -227,8 +227,14 @@ def test_it_takes_a_clinician_from_sign_up_to_verified_member(
     verifier = open_browsing(viewport)
     verifier_approves(verifier, e2e_server, display_name, licence_number)
 
+    # The member is told by e-mail, and the e-mail carries no content: no licence details.
+    e2e_server.mailbox.wait_for_subject(email, "There is something new for you")
+    for message in e2e_server.mailbox.messages_to(email):
+        assert licence_number not in e2e_server.mailbox.text_of(message)
+
     sign_in(member, email, authenticator)
     page = member.page
+    expect(page.get_by_role("link", name="Your licence is verified")).to_be_visible()
     expect(page.get_by_text("Verified clinician", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="Get verified to join the programmes")).to_have_count(0)
     programmes = page.get_by_role("heading", level=3).get_by_role("link")
