@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from peerhaven.core.scheduler import DEFAULT_INTERVAL_SECONDS, SchedulerLoop
+from peerhaven.core.scheduler import DEFAULT_INTERVAL_SECONDS, SchedulerLoop, run_due_jobs
 
 
 class Command(BaseCommand):
@@ -23,11 +23,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, once: bool, interval: float, **options: Any) -> None:
-        loop = SchedulerLoop(interval=interval)
         if once:
-            queued = loop.tick()
+            queued = run_due_jobs()
             self.stdout.write(f"queued: {', '.join(queued) or 'nothing due'}")
             return
+
+        loop = SchedulerLoop(interval=interval)
 
         def _stop(signum: int, frame: FrameType | None) -> None:
             # Finish the current tick (its transaction), then leave the loop.

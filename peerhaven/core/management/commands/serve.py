@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from argparse import ArgumentParser
+from collections.abc import Iterable
 from types import FrameType
 from typing import Any
 
@@ -34,7 +35,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from peerhaven.accounts.models import User
 from peerhaven.core.demo import DEMO_DOMAIN, DEMO_PASSWORD, demo_logins
-from peerhaven.core.scheduler import SchedulerLoop
+from peerhaven.core.scheduler import Job, SchedulerLoop
 
 logger = logging.getLogger("peerhaven.serve")
 
@@ -56,6 +57,7 @@ class BackgroundServices:
         worker_interval: float = WORKER_INTERVAL_SECONDS,
         scheduler_interval: float = SCHEDULER_INTERVAL_SECONDS,
         backend_name: str = DEFAULT_TASK_BACKEND_ALIAS,
+        jobs: Iterable[Job] | None = None,
     ) -> None:
         if not isinstance(task_backends[backend_name], DatabaseBackend):
             raise CommandError(f"The embedded worker needs the database task backend for {backend_name!r}.")
@@ -69,7 +71,7 @@ class BackgroundServices:
             worker_id=f"embedded-{get_random_string(16)}",
             excluded_queue_names=[],
         )
-        self.scheduler = SchedulerLoop(interval=scheduler_interval)
+        self.scheduler = SchedulerLoop(interval=scheduler_interval, jobs=jobs)
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
