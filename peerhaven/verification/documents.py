@@ -4,6 +4,7 @@ the bytes encrypted in private storage (never in static files)."""
 from __future__ import annotations
 
 import io
+import os
 import uuid
 from dataclasses import dataclass
 
@@ -108,3 +109,36 @@ def read_decrypted(path: str) -> bytes:
 def delete_stored(path: str) -> None:
     if path and default_storage.exists(path):
         default_storage.delete(path)
+
+
+def rotate_stored_documents() -> int:
+    """Re-encrypt every stored licence document under the newest field key (called by
+    `manage.py rotate_field_keys`). Each file is rewritten whole before the next is read; a
+    failure leaves the file as it was, readable with the keys still configured."""
+    from peerhaven.core.crypto import rotate_bytes
+    from peerhaven.verification.models import LicenceSubmission
+
+    rotated = 0
+    paths = LicenceSubmission.objects.exclude(document_path="").values_list("document_path", flat=True)
+    for path in paths.iterator():
+        if not default_storage.exists(path):
+            continue
+        with default_storage.open(path, "rb") as handle:
+            token = handle.read()
+        fresh = rotate_bytes(token)
+        try:
+            location = default_storage.path(path)
+        except NotImplementedError:
+            # Remote storage: no atomic rename; replace the object under the same name.
+            default_storage.delete(path)
+            saved = default_storage.save(path, ContentFile(fresh))
+            if saved != path:
+                raise RuntimeError("Storage renamed a rotated document; rotation stopped.") from None
+        else:
+            # Storage.save never overwrites: write beside the old file and swap atomically.
+            temporary = f"{location}.rotating"
+            with open(temporary, "wb") as handle:
+                handle.write(fresh)
+            os.replace(temporary, location)
+        rotated += 1
+    return rotated
