@@ -17,11 +17,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Start the whole product with demo data on SQLite: web + websockets + worker + scheduler.
+## Start the whole product with demo data on SQLite: web + websockets + worker + scheduler,
+## and print the demo log-ins. Ctrl-C stops it all. `make run PORT=8001` serves elsewhere.
+PORT ?= 8000
+RUN_ENV = PEERHAVEN_DEBUG=1 PEERHAVEN_SITE_URL=$${PEERHAVEN_SITE_URL:-http://localhost:$(PORT)}
 run: install
-	PEERHAVEN_DEBUG=1 $(PY) manage.py migrate --noinput
-	PEERHAVEN_DEBUG=1 $(PY) manage.py seed_demo
-	PEERHAVEN_DEBUG=1 $(PY) manage.py serve --host localhost --port 8000
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py seed_demo
+	$(RUN_ENV) $(PY) manage.py serve --host localhost --port $(PORT)
 
 ## The whole suite, browser tests included (installs Chromium when it can).
 test: install chromium
