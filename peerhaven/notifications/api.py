@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -38,6 +38,14 @@ class MarkedOut(Schema):
     marked: int
 
 
+class NotificationPagination(PageNumberPagination):
+    """Page numbers with an upper bound: an absurd page would overflow the database's OFFSET."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=100_000)
+        page_size: int | None = Field(None, ge=1, le=100)
+
+
 def _member(request: HttpRequest) -> User:
     """The member behind this request: a token's user (`request.auth`) or the session's."""
     candidate: Any = getattr(request, "auth", None)
@@ -53,7 +61,7 @@ def _member(request: HttpRequest) -> User:
 
 
 @router.get("/notifications", response=list[NotificationOut])
-@paginate(PageNumberPagination, page_size=25, max_page_size=100)
+@paginate(NotificationPagination, page_size=25, max_page_size=100)
 def list_notifications(request: HttpRequest) -> QuerySet[Notification]:
     return notifications_for(_member(request))
 

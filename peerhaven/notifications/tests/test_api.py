@@ -106,3 +106,16 @@ def test_it_answers_through_the_mounted_api_with_a_session(member_factory, clien
     assert client.post(f"/api/v1/notifications/{mine.pk}/read").status_code == 200
     theirs.refresh_from_db()
     assert theirs.read_at is None
+
+
+@pytest.mark.parametrize("query", ["page=99999999999999999999", "page=0", "page_size=101", "page_size=0"])
+def test_it_refuses_out_of_range_paging_kindly(api, member_factory, query):
+    member = member_factory()
+    assert api.get(f"/notifications?{query}", user=member).status_code == 422
+
+
+def test_it_serves_a_page_past_the_end_as_empty(api, member_factory):
+    member = member_factory()
+    Notification.objects.create(user=member, kind="licence.verified")
+    body = api.get("/notifications?page=100000", user=member).json()
+    assert body == {"items": [], "count": 1}
