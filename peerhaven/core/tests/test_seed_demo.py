@@ -100,6 +100,15 @@ def test_it_makes_every_demo_account_usable_with_its_printed_factor(private_medi
 
 
 @pytest.mark.django_db
+def test_it_refuses_to_seed_outside_development(settings: Any) -> None:
+    settings.DEVELOPMENT = False
+
+    with pytest.raises(CommandError, match="only in development"):
+        call_command("seed_demo")
+    assert not User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").exists()
+
+
+@pytest.mark.django_db
 def test_it_restores_a_changed_authenticator(private_media: Path) -> None:
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 

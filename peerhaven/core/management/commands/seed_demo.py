@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from peerhaven.core.demo import DEMO_PEOPLE, demo_community_seed
 
@@ -26,6 +27,10 @@ class Command(BaseCommand):
     help = "Seed the demo community (demo only: every account's password is public)."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEVELOPMENT:
+            # Demo accounts have a published password and derivable second factor: on a real
+            # instance they would be open doors.
+            raise CommandError("seed_demo runs only in development (PEERHAVEN_DEBUG=1).")
         seeder = _licence_seeder()
         report = demo_community_seed(licence_seeder=seeder)
         self.stdout.write(
