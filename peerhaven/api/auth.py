@@ -1,6 +1,6 @@
 """Who is calling /api/v1: a signed-in session (CSRF-checked) or a personal access token, held
 to the same member rules as the site (not suspended, second factor set up, current terms
-accepted). Handlers then call `require_scope` for what a token may do.
+accepted). A token is further limited to the scopes it was granted.
 
 Each router is mounted with `member_auth(read_scope=..., write_scope=...)`, so a token's scopes
 are enforced for every operation; `require_scope` is there for an operation that needs more.
@@ -68,9 +68,9 @@ class SessionAuth(APIKeyCookie):
         if "Authorization" in request.headers:
             return None  # a presented token decides on its own; see TokenAuth
         user = request.user
-        if not user.is_authenticated:
+        # MemberGateMiddleware already ends a suspended member's session; this holds without it.
+        if not is_active_member(user):
             return None
-        # A suspended member's session never gets this far: MemberGateMiddleware ends it.
         if request.method not in _SAFE_METHODS and check_csrf(request) is not None:
             raise HttpError(403, _("The CSRF token is missing or wrong. Reload the page and try again."))
         _pass_gate(user)
