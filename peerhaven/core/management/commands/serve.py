@@ -29,7 +29,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import OperationalError, connections
 from django.utils.crypto import get_random_string
-from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME, task_backends
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
 
@@ -62,7 +62,8 @@ class BackgroundServices:
         if not isinstance(task_backends[backend_name], DatabaseBackend):
             raise CommandError(f"The embedded worker needs the database task backend for {backend_name!r}.")
         self.worker = Worker(
-            queue_names=[DEFAULT_TASK_QUEUE_NAME],
+            # The only worker on the embedded default, so it serves every queue.
+            queue_names=["*"],
             interval=worker_interval,
             batch=False,
             backend_name=backend_name,
@@ -125,7 +126,7 @@ def demo_login_lines() -> list[str]:
     lines += [f"  {role:<{role_width}}  {email:<{email_width}}  {secret}" for role, email, secret in rows]
     lines += [
         "",
-        "Second factor: run `.venv/bin/python manage.py demo_totp <email>` for the current code,",
+        "Second factor: run `PEERHAVEN_DEBUG=1 .venv/bin/python manage.py demo_totp <email>` for the current code,",
         "or add the account's secret above to an authenticator app (TOTP, 6 digits, 30 s).",
         "Verifier and staff tools need a session signed in with a passkey: on the first visit",
         "they ask you to add one (your browser's built-in passkey manager or a security key);",
