@@ -40,7 +40,7 @@ RELATION = (
 )
 CUE_BEFORE = re.compile(
     r"(?:\b(?:" + RELATION + r")(?:['’]s)?,?|\b(?:named|called|nicknamed|name\s+is|goes\s+by|"
-    r"known\s+as|(?:her|his|their|my)\s+name,?))\s+$",
+    r"known\s+as|(?:her|his|their|my)\s+name,?)|\b\d{1,2}-year-old)\s+$",
     re.IGNORECASE,
 )
 PERSONAL_VERB = (
@@ -69,6 +69,8 @@ ORG_AFTER = re.compile(
     r"Church|Library|Park|Prize|Award|Foundation|Company|Inc|LLC|Corp|Bank|Insurance|"
     r"disease|syndrome|disorder|scale|model|law|stages|hierarchy|theory|test|criteria|method)\b"
 )
+THIRD_PERSON = re.compile(r"^\s+[a-z]+(?:s|ed)\b(?<!ss)(?<!ness)(?<!less)")
+TITLE_WORD = re.compile(r"Mr|Mrs|Ms|Mx|Dr|Prof|Rev|Fr|Sr|Jr")
 CONTRACTION = re.compile(r"['’](?:ve|m|ll|d|re|t)$", re.IGNORECASE)
 PARTICLE = frozenset({"van", "von", "de", "da", "del", "della", "di", "du", "la", "le", "bin", "al", "ibn", "ten", "ter"})
 _SENTENCE_END = re.compile(r"(?:^|[.!?:;|\n]|[.!?]['\")\]])\s*['\"(\[]?\s*$")
@@ -144,17 +146,28 @@ def _names(text: str) -> Iterator[Candidate]:
     while i < len(tokens):
         tok = tokens[i]
         word = tok.word
-        before = text[max(0, tok.start - 40):tok.start]
-        titled = bool(TITLE.search(before))
-        cued = titled or bool(CUE_BEFORE.search(before))
+        # The context regexes are the costly part, so they run only for plausible words.
         if not _capitalised(word):
             # Lower-case names ("a client, ingrid, who") only with a personal cue before them.
-            if cued and word.isalpha() and word.islower() and word.capitalize() in first_names and word_zipf(word) < 3.5:
+            if (
+                word.islower()
+                and word.capitalize() in first_names
+                and word_zipf(word) < 3.5
+                and CUE_BEFORE.search(text[max(0, tok.start - 40):tok.start])
+            ):
                 yield Candidate(tok.start, tok.end, "name", P_NAME_CUED)
             i += 1
             continue
-        if _never_a_name(word) and not titled:
+        before = text[max(0, tok.start - 40):tok.start]
+        titled = bool(TITLE.search(before))
+        cued = titled or bool(CUE_BEFORE.search(before))
+        if (_never_a_name(word) and not titled) or TITLE_WORD.fullmatch(word):
             i += 1
+            continue
+        # Inside a title-case phrase ("Crisis Text Line", "Safe Harbor") the words name a
+        # service or a rule, not a person.
+        if i and text[tokens[i - 1].end:tok.start] == " " and _capitalised(tokens[i - 1].word) and _never_a_name(tokens[i - 1].word) and not tokens[i - 1].initial and not titled:
+            i = _run_end(tokens, i, text)
             continue
         end_index = _run_end(tokens, i, text)
         span_end = tokens[end_index - 1].end
@@ -176,6 +189,8 @@ def _names(text: str) -> Iterator[Candidate]:
             is_name = (
                 (not common and word_zipf(word) < 3.0)
                 or verb_after
+                # "Abigail holds a certificate": a third-person verb follows a listed name.
+                or (not common and bool(THIRD_PERSON.match(after)))
                 or (multi and not all(word_zipf(t.word) >= 4.3 for t in tokens[i:end_index]))
             )
         else:

@@ -11,7 +11,14 @@ import re
 from collections.abc import Iterator
 
 from peerhaven.safety.phi.findings import Candidate
-from peerhaven.safety.phi.lexicon import US_STATE_ABBR, cities, person_names, regions, word_zipf
+from peerhaven.safety.phi.lexicon import (
+    EPONYMS,
+    US_STATE_ABBR,
+    cities,
+    person_names,
+    regions,
+    word_zipf,
+)
 
 P_GEO_SHAPE = 58  # street lines, ZIP codes, "X County": shapes no name detector competes with
 P_GEO_TOWN = 45  # a gazetteer or context guess; beats a bare name guess for the same word
@@ -45,7 +52,7 @@ TOWN_PREFIX = re.compile(
 )
 TOWN_CUE = re.compile(
     r"\b(?:town|city|village|hometown|home\s+town|neighbou?rhood|suburb|borough|county|township|"
-    r"lives|living|lived|moved|moving|relocat\w+|grew\s+up|raised|stay(?:ing|s|ed)?|live|from|"
+    r"lives|living|lived|moved|moving|relocat\w+|grew\s+up|raised|stay(?:ing|s|ed)?|live|"
     r"commutes?|drives?|drove)\s+(?:(?:is|was|of|in|to|called|named|back\s+to|out\s+in|"
     r"out\s+to|up\s+in|down\s+in|near|outside(?:\s+of)?|the)\s+){0,3}\(?$",
     re.IGNORECASE,
@@ -73,6 +80,8 @@ def _state_follows(text: str, end: int) -> bool:
 def _place_like(phrase: str) -> bool:
     words = phrase.split()
     if not words or phrase in regions() or words[0] in _NOT_PLACE_WORDS:
+        return False
+    if any(w.removesuffix("'s").removesuffix("’s") in EPONYMS for w in words):
         return False
     return True
 
@@ -123,6 +132,9 @@ def _towns(text: str) -> Iterator[Candidate]:
             yield Candidate(m.start(1), m.end(1), "geo", P_GEO_TOWN)
     known = cities()
     for m in CAP_RUN.finditer(text):
+        # A possessive ("Linehan's manual") belongs to a person or a book, not a town.
+        if text[m.end():m.end() + 1] in ("'", "’") or m.group(0).endswith(("'s", "’s")):
+            continue
         words = m.group(0).split()
         # Longest run of capitalised words that the gazetteer knows, from the left.
         for n in range(len(words), 0, -1):

@@ -68,9 +68,9 @@ FAX_CUE = re.compile(r"\bfax(?:ed|es)?\b", re.IGNORECASE)
 _ID_VALUE = (
     r"(?P<value>(?-i:(?=[A-Z0-9-]*\d)[A-Z0-9](?:[A-Z0-9]|[-./](?=[A-Z0-9]))*"
     r"(?:\s(?:\d+|[A-Z]{2,4}\d*|\d+[A-Z]+\d*)(?![a-z]))*"
-    r"|(?=[A-Z0-9 ]*\d)[A-Z0-9]{2,4}(?:\s[A-Z0-9]{2,5}){1,3}(?!\w)))"
+    r"|(?=[A-Z0-9 ]*\d)[A-Z0-9]{1,4}(?:\s[A-Z0-9]{2,5}){1,3}(?!\w)))"
 )
-_GAP = r"(?:[^\S\n]|[:#(,]|no\.|nos?\b|num(?:ber)?s?\b|ID\b|id\b|is\b|was\b|as\b|of\b|reads?\b|listed\b|shows?\b|on\b|file\b|the\b|his\b|her\b|their\b|printed\b|=)*?"
+_GAP = r"(?:[^\S\n]|[:#(,]|no\.|like\b|e\.g\.|such\s+as\b|nos?\b|num(?:ber)?s?\b|ID\b|id\b|is\b|was\b|as\b|of\b|reads?\b|listed\b|shows?\b|on\b|file\b|the\b|his\b|her\b|their\b|printed\b|=)*?"
 LABELS: tuple[tuple[str, str], ...] = (
     ("mrn", r"MRN|MR#|medical[-\s]record|chart|record\s+(?:no\.?|number|#)|patient\s+ID|hospital\s+(?:ID|number|no\.?)|encounter\s+(?:ID|number)"),
     ("health_plan", r"member(?:ship)?|policy|subscriber|beneficiary|Medicaid|Medicare|Medi-Cal|insurance\s+(?:ID|card|number)|plan\s+(?:ID|number)|group\s+(?:number|no\.?|#)|HICN|MBI|Tricare"),
@@ -107,7 +107,11 @@ _MONTHS = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
     r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 )
-_MONTH = _MONTHS + r"\.?"
+# Only an abbreviation takes a full stop, so "on the 3rd of February." ends before the period.
+_MONTH = (
+    r"(?:(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+    r"|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?)(?![a-z])"
+)
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _WEEKDAY = r"(?:(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)(?:day|nesday|sday|rsday|urday)?\.?,?\s+)"
 _YEAR = r"(?:1[89]\d{2}|20\d{2})"
@@ -129,6 +133,12 @@ DAY_ALONE = re.compile(
     r"\b(?:[Tt]he|on\s+the)\s+(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)\b(?!\s*(?:-|of\s+(?!" + _MONTHS + r")|"
     r"[a-z]+(?<!and)(?<!or)(?<!but)(?<!then)(?<!at)(?<!when)(?<!so)(?<!because)(?<!to)(?<!for)\b))",
 )
+LOWER_MAY = re.compile(r"(?:the\s+|on\s+)?(?:\d+\w*\s+(?:of\s+)?)?may\b")
+ENDS_IN_YEAR = re.compile(_YEAR + r"$|\d{2}$")
+MONTH_SLASH_YEAR = re.compile(r"(?:0?[1-9]|1[0-2])/\d{4}")
+WEEKDAY_DAY = re.compile(
+    r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\s+the\s+(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)\b"
+)
 DOB = re.compile(r"\b(?:DOB|D\.O\.B\.?|date\s+of\s+birth|born(?:\s+on)?)\b[:\s,]*(?:is\s+|was\s+|as\s+)?", re.IGNORECASE)
 
 _NUMBER_WORDS_90 = (
@@ -148,8 +158,16 @@ AGE_CUE = re.compile(
 )
 AGE_BRACKET = re.compile(r"(?<=[A-Za-z])\s\((?P<age>9\d|1[01]\d)\)")
 
+_BIOMETRIC_TERMS = (
+    r"(?:finger\s?prints?|thumb\s?prints?|voice\s?prints?|palm[-\s]?(?:vein\s+)?(?:scans?|prints?)|"
+    r"retina(?:l)?\s+scans?|iris\s+scans?|face\s?prints?|facial\s+(?:scans?|geometry|templates?)|"
+    r"hand\s+geometry|gait\s+signatures?|vein\s+scans?)"
+)
+BIOMETRIC_TERM = re.compile(r"\b" + _BIOMETRIC_TERMS + r"\b(?!\s+(?:scanners?|readers?|machines?|checks?|background|clearance|cards?))", re.IGNORECASE)
+# "Tied to a person": the sentence is about someone (a pronoun, a client, a name).
+PERSON_IN_SENTENCE = re.compile(r"\b(?:he|she|they|him|her|his|their|client|patient|employees?|[A-Z][a-z]+['’]s)\b")
 BIOMETRIC = re.compile(
-    r"\b(?:her|his|their|my|your|our|[A-Z][a-z]+['’]s)\s+(?:(?:own|new|enrolled|stored|saved|\w+)\s+)?"
+    r"\b(?:her|his|their|my|your|our|[A-Z][a-z]+['’]s|\w+s['’])\s+(?:(?:own|new|enrolled|stored|saved|\w+)\s+)?"
     r"(?P<value>(?:finger\s?prints?|thumb\s?prints?|voice\s?prints?|palm[-\s]?(?:vein\s+)?(?:scans?|prints?)|"
     r"retina(?:l)?\s+scans?|iris\s+scans?|face\s?prints?|facial\s+(?:scans?|geometry|template|recognition\s+(?:data|template|scan))|"
     r"hand\s+geometry|DNA\s+(?:profile|sample|results?)|gait\s+signature|vein\s+scans?))",
@@ -269,7 +287,7 @@ def _labelled(text: str) -> Iterator[Candidate]:
     for m in LABELLED.finditer(text):
         value = m.group("value").rstrip(".-/")
         start = m.start("value")
-        if NOT_AN_ID.match(value) or sum(c.isalnum() for c in value) < 4:
+        if sum(c.isalnum() for c in value) < 4 or (NOT_AN_ID.match(value) and not (value.isdigit() and len(value) == 4)):
             continue
         # Lower-case words like "unit" or "card" are everyday English; demand a value that
         # looks generated (long, or mixing letters and digits) before trusting them.
@@ -278,7 +296,10 @@ def _labelled(text: str) -> Iterator[Candidate]:
         mixed = digits and any(c.isalpha() for c in value) and len(value) >= 6
         if category in {"device", "other_id", "account", "licence", "health_plan"} and digits < 3 and not mixed:
             continue
-        if value.isdigit() and len(value) <= 4:
+        # Four bare digits are too often a count or a year; only an explicit "number"
+        # ("badge number, 4471") makes them an identifier.
+        explicit = re.search(r"(?:num(?:ber)?|no\.|#)[\s:,(]*$", text[m.end("label"):start], re.IGNORECASE)
+        if value.isdigit() and (len(value) < 4 or (len(value) == 4 and not explicit)):
             continue
         if any(p.fullmatch(value) for p, _ in DATE_PATTERNS) or PHONE_NANP.fullmatch(value):
             continue
@@ -298,14 +319,16 @@ def _dates(text: str) -> Iterator[Candidate]:
         for m in pattern.finditer(text):
             value = m.group(0)
             # "May" is also a verb: only the capitalised month starts a date.
-            if re.match(r"(?:the\s+|on\s+)?(?:\d+\w*\s+(?:of\s+)?)?may\b", value) and "May" not in value:
+            if LOWER_MAY.match(value) and "May" not in value:
                 continue
             if re.match(r"^on\s", value):
                 start = m.start() + 3
             else:
                 start = m.start()
-            has_year = bool(re.search(_YEAR + r"$|\d{2}$", value)) and not re.fullmatch(r"(?:0?[1-9]|1[0-2])/\d{4}", value)
+            has_year = bool(ENDS_IN_YEAR.search(value)) and not MONTH_SLASH_YEAR.fullmatch(value)
             yield Candidate(start, m.end(), "date", P_DATE, full=full or has_year)
+    for m in WEEKDAY_DAY.finditer(text):
+        yield Candidate(m.start(), m.end(), "date", P_DATE, full=False)
     for m in DAY_ALONE.finditer(text):
         start = m.start() + (3 if m.group(0).startswith("on") else 0)
         yield Candidate(start, m.end(), "date", P_DATE - 1, full=False)
@@ -323,6 +346,11 @@ def _ages(text: str) -> Iterator[Candidate]:
 def _biometric(text: str) -> Iterator[Candidate]:
     for m in BIOMETRIC.finditer(text):
         yield Candidate(m.start("value"), m.end("value"), "biometric", P_LABELLED)
+    for m in BIOMETRIC_TERM.finditer(text):
+        sentence_start = max(text.rfind(". ", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
+        sentence_end = min((i for i in (text.find(". ", m.end()), text.find("\n", m.end())) if i >= 0), default=len(text))
+        if PERSON_IN_SENTENCE.search(text[sentence_start:sentence_end]):
+            yield Candidate(m.start(), m.end(), "biometric", P_LABELLED - 1)
 
 
 def structured_candidates(text: str) -> list[Candidate]:
