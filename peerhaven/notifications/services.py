@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from peerhaven.accounts.models import User
@@ -160,7 +161,9 @@ def notification_email_send(*, notification_id: int) -> bool:
     message = notification_email_build(
         to=user.email,
         kind=notification.kind,
-        link=notification.link,
+        # The mail links to the notification, not to its target: whatever a target path says
+        # (a slug, a title) never reaches an inbox. E-mail-only rows have no centre entry.
+        link=reverse("notifications:open", args=[notification.pk]) if notification.in_app else notification.link,
         unsubscribe_token=unsubscribe_token_make(user=user, kind=notification.kind),
     )
     try:

@@ -11,7 +11,7 @@ from django.test import override_settings
 from peerhaven.accounts.models import Profile
 from peerhaven.notifications.emails import EMAIL_CONTEXT_KEYS, email_context
 from peerhaven.notifications.kinds import KINDS
-from peerhaven.notifications.models import NotificationPreference
+from peerhaven.notifications.models import Notification, NotificationPreference
 from peerhaven.notifications.services import notify
 from peerhaven.verification.models import LicenceSubmission, LicenceType
 
@@ -90,12 +90,15 @@ def test_it_renders_no_canary_for_any_kind(member_factory, django_capture_on_com
 def test_it_sends_a_plain_text_part_and_an_html_part(member_factory, django_capture_on_commit_callbacks):
     member = member_factory()
     message = _send_one(django_capture_on_commit_callbacks, member)
-    assert "http://localhost:8000/verification/" in message.body
+    notification = Notification.objects.get(user=member)
+    open_url = f"http://localhost:8000/notifications/{notification.pk}/open/"
+    assert open_url in message.body
+    assert "/verification/" not in message.body  # the target path itself never reaches the inbox
     assert "<" not in message.body  # plain text, not HTML in disguise
     assert message.content_subtype == "plain"
     html_parts = [content for content, mimetype in message.alternatives if mimetype == "text/html"]
     assert len(html_parts) == 1
-    assert 'href="http://localhost:8000/verification/"' in str(html_parts[0])
+    assert f'href="{open_url}"' in str(html_parts[0])
     assert "style=" not in str(html_parts[0]) and "<script" not in str(html_parts[0])
 
 
@@ -115,15 +118,16 @@ def test_it_uses_a_generic_subject_and_the_site_url(member_factory, django_captu
     member = member_factory()
     message = _send_one(django_capture_on_commit_callbacks, member, kind="licence.rejected", link="/verification/")
     assert message.subject == "There is something new for you on Example Alliance"
-    assert "https://peers.example.org/verification/" in message.body
+    assert "https://peers.example.org/notifications/" in message.body
     assert message.extra_headers["List-Unsubscribe"].startswith("<https://peers.example.org/notifications/unsubscribe/")
     assert "https://peers.example.org/notifications/preferences/" in message.body
 
 
-def test_it_links_to_the_centre_when_there_is_no_link(member_factory, django_capture_on_commit_callbacks):
+def test_it_links_to_the_notification_even_when_it_has_no_target(member_factory, django_capture_on_commit_callbacks):
     member = member_factory()
     message = _send_one(django_capture_on_commit_callbacks, member, link="")
-    assert "http://localhost:8000/notifications/\n" in message.body
+    notification = Notification.objects.get(user=member)
+    assert f"http://localhost:8000/notifications/{notification.pk}/open/\n" in message.body
 
 
 def test_it_builds_the_context_from_the_allow_list_only():
