@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "peerhaven.notifications",
     "peerhaven.safety",
     "peerhaven.api",
+    "peerhaven.backups",
 ]
 
 MIDDLEWARE = [
