@@ -7,8 +7,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
-from peerhaven.core.demo import DEMO_PEOPLE, demo_community_seed
+from peerhaven.core.demo import DEMO_DOMAIN, DEMO_PEOPLE, demo_community_seed
+from peerhaven.notifications.models import Notification
 
 
 def _licence_seeder() -> Any:
@@ -33,6 +35,11 @@ class Command(BaseCommand):
             raise CommandError("seed_demo runs only in development (PEERHAVEN_DEBUG=1).")
         seeder = _licence_seeder()
         report = demo_community_seed(licence_seeder=seeder)
+        # Demo addresses do not exist: the seeding's own notifications stay in each centre and
+        # are not mailed (the worker would otherwise print ~30 mails over the log-in table).
+        Notification.objects.filter(
+            user__email__endswith=f"@{DEMO_DOMAIN}", emailed_at__isnull=True
+        ).update(emailed_at=timezone.now())
         self.stdout.write(
             f"Demo community: {len(DEMO_PEOPLE)} accounts "
             f"({report.created} created, {report.updated} restored, "
