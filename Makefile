@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-fast check bench chromium clean
+.PHONY: install run test test-fast check bench chromium gettext messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,13 +21,13 @@ install: $(STAMP)
 ## and print the demo log-ins. Ctrl-C stops it all. `make run PORT=8001` serves elsewhere.
 PORT ?= 8000
 RUN_ENV = PEERHAVEN_DEBUG=1 PEERHAVEN_SITE_URL=$${PEERHAVEN_SITE_URL:-http://localhost:$(PORT)}
-run: install
+run: install messages
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py seed_demo
 	$(RUN_ENV) $(PY) manage.py serve --host localhost --port $(PORT)
 
 ## The whole suite, browser tests included (installs Chromium when it can).
-test: install chromium
+test: install chromium messages
 	$(PY) -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
 
 ## Lint and types.
@@ -41,6 +41,14 @@ bench: install
 
 chromium:
 	@bash scripts/ensure-chromium.sh
+
+## Compile the translation catalogues (peerhaven/locale/*/LC_MESSAGES/*.po -> .mo, never
+## committed). Django skips a catalogue whose .mo is newer than its .po.
+messages: install gettext
+	PEERHAVEN_DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv --ignore=var --ignore=node_modules -v 0
+
+gettext:
+	@bash scripts/ensure-gettext.sh
 
 clean:
 	rm -rf $(VENV) var/staticfiles

@@ -150,6 +150,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The member's own language outranks the cookie and the browser (see the class).
+    "peerhaven.core.middleware.MemberLanguageMiddleware",
     # Before SessionLifetimeMiddleware, which tells a member signed out for idleness why.
     "django.contrib.messages.middleware.MessageMiddleware",
     "peerhaven.core.middleware.SessionLifetimeMiddleware",
@@ -268,6 +270,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 ACCOUNT_ADAPTER = "peerhaven.accounts.adapter.AccountAdapter"
+# Sign-up also records the visitor's language and browser time zone on the new profile.
+ACCOUNT_SIGNUP_FORM_CLASS = "peerhaven.accounts.forms.SignupPreferencesForm"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

@@ -5,11 +5,16 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from peerhaven.accounts.views import language_set
 from peerhaven.api.api import api
 
 urlpatterns = [
     path("", include("peerhaven.core.urls")),
     path("accounts/", include("allauth.urls")),
+    # Django's set_language under its usual name, wrapped so that visitors may use it too
+    # (LoginRequiredMiddleware would close django.conf.urls.i18n's route to them) and so that
+    # a member's choice is kept on their profile.
+    path("i18n/setlang/", language_set, name="set_language"),
     path("me/", include("peerhaven.accounts.urls")),
     path("verification/", include("peerhaven.verification.urls")),
     path("notifications/", include("peerhaven.notifications.urls")),

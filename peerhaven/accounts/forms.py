@@ -1,4 +1,4 @@
-"""Profile, terms and account-erasure forms."""
+"""Profile, sign-up preferences, terms and account-erasure forms."""
 
 from __future__ import annotations
 
@@ -6,13 +6,17 @@ import zoneinfo
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.db import models
+from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from peerhaven.accounts.models import PROFILE_VISIBILITY_DEFAULTS, Profile, Visibility
 
 _LIST_FIELDS = ("specialties", "modalities", "languages")
 _TIME_ZONES = sorted(zoneinfo.available_timezones())
+_TIME_ZONE_SET = frozenset(_TIME_ZONES)
 
 
 class CommaListField(forms.CharField):
@@ -81,6 +85,37 @@ class ProfileForm(forms.ModelForm):
             name: self.cleaned_data[f"visibility_{name}"] for name in PROFILE_VISIBILITY_DEFAULTS
         }
         return data
+
+
+class SignupPreferencesForm(forms.Form):
+    """Fields allauth adds to its sign-up form (ACCOUNT_SIGNUP_FORM_CLASS): the browser's time
+    zone, filled in by static/js/time-zone.js, and the language the visitor is reading in.
+    Both are changeable later (profile, settings)."""
+
+    time_zone = forms.CharField(
+        required=False, max_length=64,
+        widget=forms.HiddenInput(attrs={"data-detect-time-zone": ""}),
+    )
+
+    def clean_time_zone(self) -> str:
+        # Hidden and filled by script: an unknown or missing zone is not the visitor's mistake
+        # to correct, so it falls back to the default instead of failing the sign-up.
+        time_zone = (self.cleaned_data.get("time_zone") or "").strip()
+        return time_zone if time_zone in _TIME_ZONE_SET else ""
+
+    def signup(self, request: HttpRequest, user: Any) -> None:
+        """Called by allauth once the member exists (after the adapter made their profile)."""
+        from peerhaven.accounts.services import profile_update
+
+        changes: dict[str, str] = {}
+        # LocaleMiddleware already chose it: the switcher's cookie, else Accept-Language.
+        language = translation.get_language_from_request(request)
+        if language in dict(settings.LANGUAGES):
+            changes["language"] = language
+        if self.cleaned_data.get("time_zone"):
+            changes["time_zone"] = self.cleaned_data["time_zone"]
+        if changes:
+            profile_update(actor=user, request=None, **changes)
 
 
 class TermsAcceptForm(forms.Form):

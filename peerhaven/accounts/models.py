@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -147,6 +148,10 @@ class Profile(models.Model):
     country = models.CharField(_("country"), max_length=2, blank=True)  # ISO 3166-1 alpha-2
     region = models.CharField(_("region"), max_length=80, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    # The language the site speaks to this member; empty means "follow the browser".
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True, default=""
+    )
     # Private: only used to keep conflicts of interest out of matching. Encrypted at rest.
     employer = EncryptedCharField(_("organisation or employer"), blank=True, plaintext_max_length=160)
     bio = models.TextField(_("short bio"), max_length=1000, blank=True)

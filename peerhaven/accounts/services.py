@@ -23,12 +23,13 @@ from peerhaven.accounts.models import (
 )
 from peerhaven.core import privacy
 from peerhaven.core.audit import audit_log
-from peerhaven.core.middleware import SESSION_TZ
+from peerhaven.core.middleware import SESSION_LANGUAGE, SESSION_TZ
 from peerhaven.core.policies import forget_cached_roles
 
 PROFILE_EDITABLE_FIELDS = (
     "display_name", "pseudonym", "default_identity", "pronouns", "profession", "specialties",
     "modalities", "languages", "country", "region", "time_zone", "employer", "bio", "visibility",
+    "language",
 )
 
 
@@ -52,6 +53,8 @@ def profile_update(*, actor: User, request: HttpRequest | None = None, **changes
         audit_log("profile.update", actor=actor, target=profile, request=request, fields=sorted(changes))
     if request is not None and "time_zone" in changes:
         request.session[SESSION_TZ] = profile.time_zone
+    if request is not None and "language" in changes:
+        request.session[SESSION_LANGUAGE] = profile.language
     return profile
 
 

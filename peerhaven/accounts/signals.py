@@ -1,4 +1,5 @@
-"""Session set-up at log-in: start of the absolute lifetime, the member's time zone, audit."""
+"""Session set-up at log-in: start of the absolute lifetime, the member's time zone and language,
+audit."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
 from peerhaven.core.audit import audit_log
-from peerhaven.core.middleware import SESSION_LAST_SEEN, SESSION_LOGIN_AT, SESSION_TZ
+from peerhaven.core.middleware import (
+    SESSION_LANGUAGE,
+    SESSION_LAST_SEEN,
+    SESSION_LOGIN_AT,
+    SESSION_TZ,
+)
 
 
 @receiver(user_logged_in)
@@ -21,7 +27,9 @@ def on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     request.session[SESSION_LAST_SEEN] = now
     from peerhaven.accounts.services import profile_ensure
 
-    request.session[SESSION_TZ] = profile_ensure(user=user).time_zone
+    profile = profile_ensure(user=user)
+    request.session[SESSION_TZ] = profile.time_zone
+    request.session[SESSION_LANGUAGE] = profile.language
     audit_log("auth.login", actor=user, target=user, request=request)
 
 

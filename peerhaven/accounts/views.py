@@ -7,6 +7,7 @@ import json
 import uuid
 
 from allauth.account.decorators import reauthentication_required
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.serializers.json import DjangoJSONEncoder
@@ -18,7 +19,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.i18n import set_language
 
 from peerhaven.accounts.forms import ERASURE_PHRASE, ErasureForm, ProfileForm, TermsAcceptForm
 from peerhaven.accounts.models import User
@@ -30,7 +32,7 @@ from peerhaven.accounts.selectors import (
     terms_pending_for,
 )
 from peerhaven.accounts.services import account_erase, account_export, profile_update, terms_accept
-from peerhaven.core.policies import gate_exempt, has_mfa, verified_required
+from peerhaven.core.policies import gate_exempt, has_mfa, public, verified_required
 
 # Written by the safety app; shown on a member card only once it exists.
 MEMBER_ACTIONS_TEMPLATE = "safety/member_actions.html"
@@ -57,6 +59,21 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 def account_settings(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/settings.html")
+
+
+@public
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """The language switcher (footer and settings), for visitors and members alike.
+
+    Django's own set_language sets the `django_language` cookie and sends the browser back; a
+    member's choice is also kept on their profile (and in the session), so that it follows
+    them to every browser they sign in from (see MemberLanguageMiddleware)."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        profile_update(actor=request.user, request=request, language=language)  # type: ignore[arg-type]
+    return response
 
 
 @gate_exempt

@@ -1,5 +1,5 @@
-"""Request-wide rails: session lifetimes, the member gate (suspension, MFA, terms), time zones,
-and the logging context."""
+"""Request-wide rails: session lifetimes, the member gate (suspension, MFA, terms), the member's
+language and time zone, and the logging context."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from peerhaven.core.logging import request_path_var
@@ -24,6 +24,7 @@ from peerhaven.core.logging import request_path_var
 SESSION_LOGIN_AT = "peerhaven_login_at"
 SESSION_LAST_SEEN = "peerhaven_last_seen"
 SESSION_TZ = "peerhaven_tz"
+SESSION_LANGUAGE = "peerhaven_language"
 # Writing the session on every request costs a write per page; a minute's precision is enough.
 _LAST_SEEN_RESOLUTION = 60
 
@@ -138,6 +139,27 @@ class MemberGateMiddleware:
         if terms_pending_for(user) is not None:
             return redirect(f"{reverse('accounts:terms_accept')}?{urlencode({'next': request.get_full_path()})}")
         return None
+
+
+class MemberLanguageMiddleware:
+    """Speaks to a signed-in member in the language of their profile.
+
+    Visitors get Django's standard choice (LocaleMiddleware: the `django_language` cookie set by
+    the language switcher, else Accept-Language). A member's choice is stored on the profile
+    and copied into the session at log-in and on change (as the time zone is), so it follows
+    them to every browser without a query per request; it outranks the cookie, which the
+    switcher sets too so that the page stays in that language after signing out. Placed right
+    after AuthenticationMiddleware, before anything that may add a message."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = request.session.get(SESSION_LANGUAGE) if request.user.is_authenticated else None
+        if language and translation.check_for_language(language) and language in dict(settings.LANGUAGES):
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)
 
 
 class UserTimezoneMiddleware:

@@ -46,9 +46,12 @@ def email_subject() -> str:
     return _("There is something new for you on %(org)s") % {"org": org_name()}
 
 
-def notification_email_build(*, to: str, kind: str, link: str, unsubscribe_token: str) -> EmailMultiAlternatives:
-    """A plain-text message with an HTML alternative and RFC 8058 one-click unsubscribe headers."""
-    with translation.override(settings.LANGUAGE_CODE):
+def notification_email_build(
+    *, to: str, kind: str, link: str, unsubscribe_token: str, language: str = ""
+) -> EmailMultiAlternatives:
+    """A plain-text message with an HTML alternative and RFC 8058 one-click unsubscribe headers,
+    in the recipient's language (the site's default when they have not chosen one)."""
+    with translation.override(language or settings.LANGUAGE_CODE):
         context = email_context(kind=kind, link=link, unsubscribe_token=unsubscribe_token)
         text_body = render_to_string(TEXT_TEMPLATE, context)
         html_body = render_to_string(HTML_TEMPLATE, context)

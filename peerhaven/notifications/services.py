@@ -144,7 +144,7 @@ def notification_email_send(*, notification_id: int) -> bool:
     Preferences and suspension are checked again here: the member may have unsubscribed or
     been suspended between the event and the worker picking it up.
     """
-    notification = Notification.objects.select_related("user").filter(pk=notification_id).first()
+    notification = Notification.objects.select_related("user__profile").filter(pk=notification_id).first()
     if notification is None or notification.emailed_at is not None:
         return False
     user: User = notification.user
@@ -165,6 +165,7 @@ def notification_email_send(*, notification_id: int) -> bool:
         # (a slug, a title) never reaches an inbox. E-mail-only rows have no centre entry.
         link=reverse("notifications:open", args=[notification.pk]) if notification.in_app else notification.link,
         unsubscribe_token=unsubscribe_token_make(user=user, kind=notification.kind),
+        language=getattr(getattr(user, "profile", None), "language", ""),
     )
     try:
         message.send()

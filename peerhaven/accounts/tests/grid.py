@@ -1,10 +1,12 @@
 """Permission-grid expectations for accounts' routes."""
 
-from peerhaven.core.tests.grid_rules import REDIRECT, Route, gate_exempt, member, verified
+from peerhaven.core.tests.grid_rules import REDIRECT, Route, gate_exempt, member, public, verified
 
 ROUTES = [
     Route("accounts:profile", member(200)),
     Route("accounts:settings", member(200)),
+    # The language switcher: everyone may POST (test_i18n); a GET is refused.
+    Route("set_language", public(405)),
     # Members past the gate are sent on to where they were going.
     Route("accounts:secure_account", {**gate_exempt(REDIRECT), "registered_no_mfa": 200}),
     Route("accounts:terms_accept", gate_exempt(REDIRECT)),
