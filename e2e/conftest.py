@@ -17,10 +17,6 @@ import pytest
 from e2e.browsing import AXE_SOURCE, CheckedBrowsing
 from e2e.server import LiveServer
 
-# Playwright's sync API runs an event loop in this thread; Django's async-safety guard would
-# otherwise refuse any ORM call made later in the same process.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -66,6 +62,15 @@ def _require_chromium() -> None:
     if os.environ.get("PEERHAVEN_REQUIRE_SERVICES") == "1":
         pytest.fail(f"PEERHAVEN_REQUIRE_SERVICES=1 but {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _allow_orm_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Playwright's sync API runs an event loop in this thread; Django's async-safety guard would
+    otherwise refuse any ORM call made in the same process. Set per browser test, not at import:
+    this conftest is imported by every xdist worker, and the variable must not leak into other
+    tests' subprocesses (`check --deploy` rightly fails on it)."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
