@@ -115,7 +115,7 @@ CSRF_TRUSTED_ORIGINS = env_list(
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    "peerhaven.staff.admin_apps.PeerhavenAdminConfig",  # django.contrib.admin behind a passkey
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "peerhaven.notifications",
     "peerhaven.safety",
     "peerhaven.api",
+    "peerhaven.staff",
     "peerhaven.backups",
 ]
 
@@ -270,6 +271,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 ACCOUNT_ADAPTER = "peerhaven.accounts.adapter.AccountAdapter"
+# Sign-up checks each address against the staff's membership policy.
+ACCOUNT_FORMS = {"signup": "peerhaven.staff.forms.MembershipSignupForm"}
 # Sign-up also records the visitor's language and browser time zone on the new profile.
 ACCOUNT_SIGNUP_FORM_CLASS = "peerhaven.accounts.forms.SignupPreferencesForm"
 ACCOUNT_LOGIN_METHODS = {"email"}

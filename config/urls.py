@@ -21,5 +21,6 @@ urlpatterns = [
     path("safety/", include("peerhaven.safety.urls")),
     path("api/v1/", api.urls),
     path("api-tokens/", include("peerhaven.api.urls")),
+    path("staff/", include("peerhaven.staff.urls")),
     path("django-admin/", admin.site.urls),
 ]

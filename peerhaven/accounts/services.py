@@ -164,3 +164,106 @@ def _send_goodbye_email(address: str) -> None:
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[address],
     )
+
+
+# --- suspension ------------------------------------------------------------------------------
+# Websocket contract: every consumer that serves a signed-in member joins the channel-layer group
+# `member_group(user_id)` and closes its socket on {"type": "member.suspended"} (handler
+# `member_suspended`). Services send it only after commit.
+MEMBER_SUSPENDED_EVENT = "member.suspended"
+
+
+def member_group(user_id: int) -> str:
+    return f"member.{user_id}"
+
+
+def member_suspend(*, actor: User | None, user: User, request: HttpRequest | None = None) -> User:
+    """Suspend `user`: from the commit on, nothing of theirs works.
+
+    After commit, in this order: their sessions are deleted (`member_sessions_end`), a
+    `{"type": "member.suspended"}` message goes to the channel-layer group `member.<user id>` so
+    that every open websocket of theirs closes, and they are told by e-mail (without the reason,
+    which staff keep in the staff app). Their API tokens stop at once: the API re-reads the
+    member with each token (`api.auth.TokenAuth`). Suspending a suspended member changes nothing.
+    """
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.suspended_at is not None:
+            return locked
+        locked.suspended_at = timezone.now()
+        locked.save(update_fields=["suspended_at"])
+        audit_log("member.suspend", actor=actor, target=locked, request=request)
+        transaction.on_commit(partial(member_sessions_end, user_id=locked.pk))
+        # robust: the member is already out (sessions gone, gate closed); an unreachable channel
+        # layer or mail server must not turn that into an error page.
+        transaction.on_commit(partial(_member_event_push, locked.pk, MEMBER_SUSPENDED_EVENT), robust=True)
+        transaction.on_commit(partial(_send_status_email, locked.email, suspended=True), robust=True)
+    user.suspended_at = locked.suspended_at
+    return locked
+
+
+def member_reinstate(*, actor: User | None, user: User, request: HttpRequest | None = None) -> User:
+    """Lift a suspension; the member signs in again as before and is told by e-mail."""
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.suspended_at is None or locked.erased_at is not None:
+            return locked
+        locked.suspended_at = None
+        locked.save(update_fields=["suspended_at"])
+        audit_log("member.reinstate", actor=actor, target=locked, request=request)
+        transaction.on_commit(partial(_send_status_email, locked.email, suspended=False), robust=True)
+    user.suspended_at = None
+    return locked
+
+
+def member_sessions_end(*, user_id: int) -> int:
+    """Delete every live session of member `user_id`; returns how many ended.
+
+    Sessions live in the database (SESSION_ENGINE db) without a user column, so this decodes the
+    live ones (at most 12 hours old: SESSION_ABSOLUTE_TIMEOUT_SECONDS) and matches the signed-in
+    user id. Unlike a key index kept at log-in, this also finds sessions whose key was rotated
+    later (password change). Suspensions and second-factor resets are rare, so the scan's cost is
+    paid seldom; see docs/decisions/0005-staff-app.md.
+    """
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.models import Session
+    from django.core.exceptions import ImproperlyConfigured
+
+    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
+        raise ImproperlyConfigured("member_sessions_end expects database sessions (SESSION_ENGINE).")
+    wanted = str(user_id)
+    ending = [
+        session.session_key
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=500)
+        if str(session.get_decoded().get(SESSION_KEY)) == wanted
+    ]
+    deleted, _detail = Session.objects.filter(session_key__in=ending).delete()
+    return deleted
+
+
+def _member_event_push(user_id: int, event_type: str) -> None:
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(member_group(user_id), {"type": event_type})
+
+
+def _send_status_email(address: str, *, suspended: bool) -> None:
+    # Like every e-mail we send: no content, and never the staff's reason.
+    if suspended:
+        subject = _("Your account has been suspended")
+        body = _(
+            "Your account has been suspended, so you cannot sign in for now.\n\n"
+            "If you have questions, please contact the staff at %(contact)s."
+        )
+    else:
+        subject = _("Your account is active again")
+        body = _("Your account has been reinstated. You can sign in again.\n\nThe staff: %(contact)s")
+    send_mail(
+        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
+        message=body % {"contact": settings.STAFF_CONTACT_EMAIL},
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[address],
+    )

@@ -44,3 +44,4 @@ register("licence.expiring", _("Your licence verification expires soon"), _("30 
 register("licence.expired", _("Your licence verification has expired"), _("When your licence expiry date passes."))
 register("safety.report_resolved", _("A report you made was reviewed"), _("When a moderator closes your report."))
 register("account.security", _("A security change on your account"), _("Sign-in and security changes."), email_default=True)
+register("account.mfa_reset", _("Your second factor was reset"), _("When staff reset your second factor after checking your identity."), email_default=True)
