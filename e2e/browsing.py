@@ -78,8 +78,12 @@ class CheckedBrowsing:
 
     def act(self, action: Callable[[], Any], *, expect_path: str | re.Pattern[str] | None = None) -> Page:
         """Do something that navigates (submit, follow a link) and check the page it lands on."""
-        with self.page.expect_navigation():
+        with self.page.expect_navigation() as navigation:
             action()
+        response = navigation.value
+        assert response is None or response.status < 500, (
+            f"{response.request.method} led to {self.page.url}, which answered {response.status}"
+        )
         if expect_path is not None:
             self.expect_path(expect_path)
         self.check()
