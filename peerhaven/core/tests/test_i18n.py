@@ -1,0 +1,302 @@
+"""Languages: the Spanish catalogue is complete, consistent, compiles and is up to date with the
+code; members and visitors choose their language; pages, dates and e-mails follow it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from peerhaven.accounts.models import Profile, User
+from peerhaven.core.middleware import SESSION_LANGUAGE, SESSION_TZ
+from peerhaven.notifications.emails import notification_email_build
+
+ES_PO = Path(settings.LOCALE_PATHS[0]) / "es" / "LC_MESSAGES" / "django.po"
+REPO = Path(settings.BASE_DIR)
+# The same exclusions as `make makemessages`.
+MAKEMESSAGES_IGNORES = (".venv", "var", "e2e", "bench", "node_modules")
+
+# printf-style (%(name)s, %s, %d) and HTML tags must survive translation unchanged.
+_PLACEHOLDER = re.compile(r"%\([a-zA-Z_]\w*\)[sdif]|%[sdif]")
+_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+
+
+def _catalogue() -> polib.POFile:
+    return polib.pofile(str(ES_PO))
+
+
+def _need_gettext_tools() -> None:
+    missing = [tool for tool in ("msgfmt", "xgettext", "msgmerge") if shutil.which(tool) is None]
+    if missing:
+        pytest.fail(
+            f"GNU gettext is needed ({', '.join(missing)} missing): run `make test`, which installs it, "
+            "or `sudo apt-get install -y gettext`."
+        )
+
+
+# --- the catalogue itself --------------------------------------------------------------------
+def test_it_translates_every_entry_of_the_spanish_catalogue() -> None:
+    catalogue = _catalogue()
+    untranslated = [entry.msgid for entry in catalogue.untranslated_entries()]
+    fuzzy = [entry.msgid for entry in catalogue.fuzzy_entries()]
+    assert len(catalogue) > 0
+    assert not untranslated, f"Untranslated Spanish strings: {untranslated}"
+    assert not fuzzy, f"Fuzzy (unchecked) Spanish strings: {fuzzy}"
+    assert not catalogue.metadata_is_fuzzy, "The catalogue header is fuzzy: msgfmt would drop it"
+    assert catalogue.metadata["Plural-Forms"] == "nplurals=2; plural=(n != 1);"
+
+
+def test_it_keeps_every_placeholder_and_tag_in_the_translation() -> None:
+    mismatched = []
+    for entry in _catalogue().translated_entries():
+        translations = [entry.msgstr] if not entry.msgid_plural else list(entry.msgstr_plural.values())
+        for translated in translations:
+            if sorted(_PLACEHOLDER.findall(entry.msgid)) != sorted(_PLACEHOLDER.findall(translated)):
+                mismatched.append((entry.msgid, translated))
+            if len(_TAG.findall(entry.msgid)) != len(_TAG.findall(translated)):
+                mismatched.append((entry.msgid, translated))
+    assert not mismatched, f"Placeholders or tags differ: {mismatched}"
+
+
+def test_it_compiles_the_catalogue(tmp_path: Path) -> None:
+    _need_gettext_tools()
+    compiled = tmp_path / "django.mo"
+    result = subprocess.run(
+        ["msgfmt", "--check", "-o", str(compiled), str(ES_PO)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    spanish = gettext.GNUTranslations(compiled.open("rb"))
+    assert spanish.gettext("Crisis resources") == "Recursos de crisis"
+    assert spanish.gettext("Welcome, %(name)s") % {"name": "Ana"} == "Le damos la bienvenida, Ana"
+
+
+def test_it_has_every_string_of_the_code_in_the_catalogue(tmp_path: Path) -> None:
+    """A string added to a template or to Python without a Spanish translation fails here."""
+    _need_gettext_tools()
+    copy = tmp_path / "repo"
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.mo")
+    for part in ("config", "peerhaven"):
+        shutil.copytree(REPO / part, copy / part, ignore=ignore)
+    shutil.copy2(REPO / "manage.py", copy / "manage.py")
+    env = {
+        **os.environ,
+        "PEERHAVEN_DEBUG": "1",
+        "PEERHAVEN_VAR_DIR": str(tmp_path / "var"),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "PYTHONPATH": str(copy),
+    }
+    env.pop("DATABASE_URL", None)
+    command = [sys.executable, "manage.py", "makemessages", "-l", "es", "--no-obsolete", "-v", "0"]
+    command += [f"--ignore={pattern}" for pattern in MAKEMESSAGES_IGNORES]
+    result = subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+    fresh = polib.pofile(str(copy / "peerhaven" / "locale" / "es" / "LC_MESSAGES" / "django.po"))
+    committed = {(entry.msgctxt, entry.msgid) for entry in _catalogue() if not entry.obsolete}
+    new = sorted(entry.msgid for entry in fresh if (entry.msgctxt, entry.msgid) not in committed)
+    assert not new, (
+        "Strings in the code that the Spanish catalogue lacks; run `make makemessages` and "
+        f"translate them in {ES_PO.relative_to(REPO)}: {new}"
+    )
+
+
+# --- choosing a language ---------------------------------------------------------------------
+@pytest.mark.django_db
+def test_it_lets_a_visitor_switch_to_spanish_with_the_footer_form() -> None:
+    client = Client()
+    page = client.get(reverse("core:services")).content.decode()
+    assert '<html lang="en">' in page
+    assert f'action="{reverse("set_language")}"' in page
+
+    response = client.post(reverse("set_language"), {"language": "es", "next": reverse("core:services")})
+    assert response.status_code == 302 and response["Location"] == reverse("core:services")
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "es"
+
+    page = client.get(reverse("core:services")).content.decode()
+    assert '<html lang="es">' in page
+    assert "Lo que ofrecemos" in page and "What we offer" not in page
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_get_to_the_switcher() -> None:
+    assert Client().get(reverse("set_language"), {"language": "es"}).status_code == 405
+
+
+@pytest.mark.django_db
+def test_it_keeps_a_members_choice_on_their_profile_for_every_browser(
+    member_factory: Callable[..., User], client_for: Callable[..., Client]
+) -> None:
+    member = member_factory(verified=True)
+    client = client_for(member)
+    client.post(reverse("set_language"), {"language": "es", "next": reverse("core:home")})
+    member.profile.refresh_from_db()
+    assert member.profile.language == "es"
+    assert client.session[SESSION_LANGUAGE] == "es"
+
+    # Another browser, whose cookie and Accept-Language say English: the member's choice wins.
+    elsewhere = client_for(member)
+    elsewhere.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = elsewhere.get(reverse("core:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="es">' in page
+    assert "Notificaciones recientes" in page
+
+
+@pytest.mark.django_db
+def test_it_ignores_an_unknown_language(
+    member_factory: Callable[..., User], client_for: Callable[..., Client]
+) -> None:
+    member = member_factory(verified=True)
+    client_for(member).post(reverse("set_language"), {"language": "xx", "next": "/home/"})
+    member.profile.refresh_from_db()
+    assert member.profile.language == ""
+
+
+@pytest.mark.django_db
+def test_it_records_the_browsers_language_and_time_zone_at_sign_up() -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="es-MX,es;q=0.9,en;q=0.5")
+    form = client.get(reverse("account_signup")).content.decode()
+    assert 'name="time_zone"' in form and "data-detect-time-zone" in form
+    assert "js/time-zone.js" in form
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "nueva@example.org",
+            "password1": "una contraseña bastante larga",
+            "password2": "una contraseña bastante larga",
+            "time_zone": "America/Mexico_City",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    profile = Profile.objects.get(user__email="nueva@example.org")
+    assert (profile.language, profile.time_zone) == ("es", "America/Mexico_City")
+
+
+@pytest.mark.django_db
+def test_it_keeps_the_default_zone_when_the_browser_sends_no_valid_one() -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "new@example.org",
+            "password1": "a long enough password",
+            "password2": "a long enough password",
+            "time_zone": "Mars/Olympus_Mons",
+        },
+    )
+    profile = Profile.objects.get(user__email="new@example.org")
+    assert (profile.language, profile.time_zone) == ("en", "UTC")
+
+
+@pytest.mark.django_db
+def test_it_offers_the_language_on_the_settings_page(
+    member_factory: Callable[..., User], client_for: Callable[..., Client]
+) -> None:
+    member = member_factory(verified=True)
+    page = client_for(member).get(reverse("accounts:settings")).content.decode()
+    assert 'id="language-settings"' in page and 'id="language-footer"' in page
+    assert "Times are shown in your time zone, UTC." in page
+
+
+# --- pages, dates and e-mails in Spanish ----------------------------------------------------
+def _spanish_member(member_factory: Callable[..., User]) -> User:
+    member = member_factory(verified=True)
+    Profile.objects.filter(user=member).update(language="es")
+    member.profile.refresh_from_db()
+    return member
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url_name", "english", "spanish"),
+    [
+        ("core:home", "Recent notifications", "Notificaciones recientes"),
+        ("accounts:profile", "Save profile", "Guardar perfil"),
+        ("accounts:settings", "Sign-in and security", "Inicio de sesión y seguridad"),
+        ("notifications:list", "Choose what we tell you about, and how", "Elija de qué le avisamos y cómo"),
+        ("verification:my_licence", "Your verification", "Su verificación"),
+        ("safety:crisis", "If you need help now", "Si necesita ayuda ahora"),
+        ("core:services", "How confidentiality is protected", "Cómo se protege la confidencialidad"),
+    ],
+)
+def test_it_shows_pages_in_the_members_language(
+    member_factory: Callable[..., User],
+    client_for: Callable[..., Client],
+    url_name: str,
+    english: str,
+    spanish: str,
+) -> None:
+    member = _spanish_member(member_factory)
+    response = client_for(member).get(reverse(url_name))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="es">' in page
+    assert spanish in page
+    assert english not in page
+    # The shared layout too: navigation and footer.
+    assert "Cerrar sesión" in page and "Sign out" not in page
+    assert "El apoyo entre colegas no es terapia ni un servicio de crisis." in page
+
+
+@pytest.mark.django_db
+def test_it_formats_dates_for_the_members_language(
+    member_factory: Callable[..., User], client_for: Callable[..., Client]
+) -> None:
+    member = _spanish_member(member_factory)
+    User.objects.filter(pk=member.pk).update(verified_until=dt.date(2031, 3, 5))
+    page = client_for(member).get(reverse("verification:my_licence")).content.decode()
+    assert "5 de marzo de 2031" in page
+
+    Profile.objects.filter(user=member).update(language="en")
+    page = client_for(member).get(reverse("verification:my_licence")).content.decode()
+    assert "March 5, 2031" in page
+
+
+def test_it_formats_numbers_for_the_language() -> None:
+    from django.utils.formats import number_format
+
+    with translation.override("es"):
+        assert number_format(1234.5, decimal_pos=1, force_grouping=True) == "1\xa0234,5"  # Spanish groups thousands with a (no-break) space
+    with translation.override("en"):
+        assert number_format(1234.5, decimal_pos=1, force_grouping=True) == "1,234.5"
+
+
+@pytest.mark.django_db
+def test_it_keeps_the_time_zone_in_the_session_at_log_in(
+    member_factory: Callable[..., User], client_for: Callable[..., Client]
+) -> None:
+    member = member_factory(verified=True)
+    Profile.objects.filter(user=member).update(language="es", time_zone="America/Bogota")
+    client = client_for(member)
+    assert client.session[SESSION_LANGUAGE] == "es"
+    assert client.session[SESSION_TZ] == "America/Bogota"
+
+
+def test_it_writes_notification_emails_in_the_recipients_language(db: object) -> None:
+    spanish = notification_email_build(
+        to="a@example.org", kind="licence.verified", link="/home/", unsubscribe_token="t", language="es"
+    )
+    assert spanish.subject.startswith("Hay algo nuevo para usted en ")
+    assert "Su licencia está verificada" in spanish.body
+    english = notification_email_build(
+        to="a@example.org", kind="licence.verified", link="/home/", unsubscribe_token="t"
+    )
+    assert english.subject.startswith("There is something new for you on ")
+
+
+def test_it_answers_api_errors_in_the_requested_language(db: object) -> None:
+    response = Client().get("/api/v1/me", HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 401
+    assert "Inicie sesión" in response.json()["detail"]
