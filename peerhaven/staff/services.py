@@ -30,6 +30,7 @@ from peerhaven.accounts.services import (
 )
 from peerhaven.core.audit import audit_log
 from peerhaven.staff.models import (
+    INVITATION_LIFETIME,
     Invitation,
     InvitationStatus,
     MembershipPolicy,
@@ -108,7 +109,10 @@ def invitation_create(
             earlier.revoked_at = now
             earlier.save(update_fields=["revoked_at"])
             audit_log("invitation.revoke", actor=actor, target=earlier, request=request, replaced=True)
-        invitation = Invitation(email=address, token_hash=hash_invitation_token(token), invited_by=actor)
+        invitation = Invitation(
+            email=address, token_hash=hash_invitation_token(token), invited_by=actor,
+            created_at=now, expires_at=now + INVITATION_LIFETIME,
+        )
         invitation.full_clean()
         invitation.save()
         audit_log("invitation.create", actor=actor, target=invitation, request=request)

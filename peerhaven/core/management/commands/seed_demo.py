@@ -50,3 +50,10 @@ class Command(BaseCommand):
                 "Note: peerhaven.verification.demo is not installed, so no pending licence "
                 "submissions were filed; those members stay unverified."
             )
+        # Membership policy and a waiting invitation (the staff app's demo); imported here so
+        # that the core command does not depend on the staff app at import time.
+        from peerhaven.staff.demo import seed_demo_staff
+
+        staff_report = seed_demo_staff()
+        if staff_report.invitation_link:
+            self.stdout.write(f"Demo invitation (open it signed out to try joining): {staff_report.invitation_link}")
