@@ -72,7 +72,7 @@ def language_set(request: HttpRequest) -> HttpResponse:
     response = set_language(request)
     language = request.POST.get("language", "")
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
-        profile_update(actor=request.user, request=request, language=language)  # type: ignore[arg-type]
+        profile_update(actor=request.user, request=request, language=language)
     return response
 
 
