@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import polib
+import polib  # type: ignore[import-untyped]  # no stubs published
 import pytest
 from django.conf import settings
 from django.test import Client
