@@ -67,6 +67,10 @@ def dump_database(target: Path) -> None:
         # Custom format: compressed, and pg_restore can reorder and --clean it.
         _run_tool([_pg_tool("pg_dump"), "--format=custom", "--no-password", f"--file={target}"], env)
         return
+    if connection.in_atomic_block:
+        # SQLite's backup waits for the source's write lock to clear, and a lock held by this
+        # very connection never would: the command would hang instead of failing.
+        raise CommandError("A SQLite backup cannot run inside a transaction.")
     connection.ensure_connection()
     destination = sqlite3.connect(target)
     try:
