@@ -3,6 +3,7 @@ removal of their stored documents on erasure."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -40,4 +41,4 @@ def erase_member(user: Any, *, keep_posts_as_former_member: bool) -> None:
     submissions.delete()
     # Files go only once the erasure has committed: a rolled-back erasure keeps them.
     for path in paths:
-        transaction.on_commit(lambda path=path: delete_stored(path))
+        transaction.on_commit(partial(delete_stored, path))
