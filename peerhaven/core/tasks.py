@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from peerhaven.core.models import WorkerHeartbeat
+from peerhaven.core.retention import RETENTION_SCHEDULE
 
 HEARTBEAT_NAME = "worker"
 
@@ -21,4 +22,4 @@ def worker_heartbeat() -> None:
 
 
 # (job name, how often, task): collected by peerhaven.core.scheduler from every app's tasks.py.
-SCHEDULE = [("core.worker_heartbeat", "minute", worker_heartbeat)]
+SCHEDULE = [("core.worker_heartbeat", "minute", worker_heartbeat), *RETENTION_SCHEDULE]
