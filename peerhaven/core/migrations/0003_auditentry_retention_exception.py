@@ -6,7 +6,7 @@ start in a transaction that ran `SET LOCAL peerhaven.retention = 'on'`. Only
 `peerhaven.core.retention.audit_purge_expired` does that. The trigger itself is unchanged.
 
 SQLite keeps 0002's UPDATE-only trigger: Django flushes SQLite with `DELETE FROM`, which any
-DELETE trigger would break (see docs/decisions/0005-audit-retention.md); there the model and
+DELETE trigger would break (see docs/decisions/0006-audit-retention-and-backups.md); there the model and
 queryset refuse deletes and the retention function is the one raw, age-bounded DELETE.
 """
 
