@@ -56,7 +56,8 @@ def test_it_round_trips_any_size_through_the_stream(size: int) -> None:
 
     archive = _encrypt(plaintext)
 
-    assert plaintext[:64] not in archive or size == 0
+    if size >= 32:  # a shorter plaintext may turn up in random ciphertext by chance
+        assert plaintext[:32] not in archive
     assert _decrypt(archive) == plaintext
 
 
