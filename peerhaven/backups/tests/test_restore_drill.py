@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ class Instance:
 
     env: dict[str, str]
     var_dir: Path
+    recreate_database: Callable[[], None]
 
     @property
     def media_root(self) -> Path:
@@ -82,7 +83,13 @@ def _base_env(var_dir: Path, database_url: str) -> dict[str, str]:
 def instance(tmp_path: Path) -> Iterator[Instance]:
     var_dir = tmp_path / "var"
     if VENDOR == "sqlite":
-        yield Instance(env=_base_env(var_dir, f"sqlite:///{var_dir / 'drill.sqlite3'}"), var_dir=var_dir)
+        database = var_dir / "drill.sqlite3"
+
+        def remove_file() -> None:
+            for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+                path.unlink(missing_ok=True)
+
+        yield Instance(env=_base_env(var_dir, f"sqlite:///{database}"), var_dir=var_dir, recreate_database=remove_file)
         return
     # A database of the drill's own on the same server: pg_restore --clean must never touch
     # the suite's test database.
@@ -94,11 +101,15 @@ def instance(tmp_path: Path) -> Iterator[Instance]:
     except psycopg.OperationalError:
         need_service("PostgreSQL is not reachable for the restore drill")
     with admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+        def create_empty() -> None:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+        create_empty()
         try:
             url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + f"/{name}"
-            yield Instance(env=_base_env(var_dir, url), var_dir=var_dir)
+            yield Instance(env=_base_env(var_dir, url), var_dir=var_dir, recreate_database=create_empty)
         finally:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
@@ -106,9 +117,7 @@ def instance(tmp_path: Path) -> Iterator[Instance]:
 def _wipe(instance: Instance) -> None:
     """Lose everything, as a dead disk or a dropped schema would."""
     if VENDOR == "sqlite":
-        database = Path(instance.env["DATABASE_URL"].removeprefix("sqlite:///"))
-        for path in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
-            path.unlink(missing_ok=True)
+        instance.recreate_database()
     else:
         instance.manage("flush", "--noinput")
     for path in instance.media_root.rglob("*"):
@@ -151,22 +160,43 @@ def test_it_backs_up_wipes_restores_and_compares(
         )
 
 
-def test_it_keeps_the_audit_log_append_only_after_a_restore(instance: Instance, tmp_path: Path) -> None:
+AUDIT_ACTIONS = (
+    "from peerhaven.core.models import AuditEntry; import sys; "
+    "sys.stdout.write(','.join(AuditEntry.objects.order_by('id').values_list('action', flat=True)) + '\\n')"
+)
+UPDATE_PROBE = (
+    "from django.db import connection, DatabaseError\n"
+    "try:\n"
+    "    with connection.cursor() as cursor:\n"
+    "        cursor.execute(\"UPDATE core_auditentry SET action = 'x'\")\n"
+    "    print('UPDATED')\n"
+    "except DatabaseError:\n"
+    "    print('REFUSED')\n"
+)
+
+
+def _last_line(output: str) -> str:
+    return output.strip().splitlines()[-1]
+
+
+def test_it_restores_over_live_data_and_into_a_new_database_with_the_audit_guard(
+    instance: Instance, tmp_path: Path
+) -> None:
     instance.manage("migrate", "--noinput", "-v0")
     instance.manage("shell", "-c", "from peerhaven.core.audit import audit_log; audit_log('drill.one')")
     archive = tmp_path / "drill.phbackup"
     instance.manage("backup", "--output", str(archive))
-    _wipe(instance)
-    instance.manage("restore", "--input", str(archive))
+    instance.manage("shell", "-c", "from peerhaven.core.audit import audit_log; audit_log('after.backup')")
 
-    # The restored database refuses to change an audit row, as the original did.
-    probe = (
-        "from django.db import connection, DatabaseError\n"
-        "try:\n"
-        "    with connection.cursor() as cursor:\n"
-        "        cursor.execute(\"UPDATE core_auditentry SET action = 'x'\")\n"
-        "    print('UPDATED')\n"
-        "except DatabaseError:\n"
-        "    print('REFUSED')\n"
-    )
-    assert instance.manage("shell", "-c", probe).strip().splitlines()[-1] == "REFUSED"
+    # Over live data: --clean drops the audit table, its trigger and function and recreates them
+    # as dumped; the row written after the backup is gone, the trigger still guards the rest.
+    instance.manage("restore", "--input", str(archive), "--yes")
+    assert _last_line(instance.manage("shell", "-c", AUDIT_ACTIONS)) == "drill.one"
+    assert _last_line(instance.manage("shell", "-c", UPDATE_PROBE)) == "REFUSED"
+
+    # Into a database that has never been migrated (a new server after a disaster).
+    instance.recreate_database()
+    instance.manage("restore", "--input", str(archive))
+    assert _last_line(instance.manage("shell", "-c", AUDIT_ACTIONS)) == "drill.one"
+    assert _last_line(instance.manage("shell", "-c", UPDATE_PROBE)) == "REFUSED"
+    assert "No planned migration operations" in instance.manage("migrate", "--plan")
