@@ -63,7 +63,10 @@ class Instance:
 
 
 def _base_env(var_dir: Path, database_url: str) -> dict[str, str]:
+    # Nothing of the suite's own configuration leaks in, except the drill's size.
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PEERHAVEN_", "DJANGO_"))}
+    if "PEERHAVEN_DRILL_MEMBERS" in os.environ:
+        env["PEERHAVEN_DRILL_MEMBERS"] = os.environ["PEERHAVEN_DRILL_MEMBERS"]
     env.update(
         DATABASE_URL=database_url,
         PEERHAVEN_VAR_DIR=str(var_dir),
