@@ -23,6 +23,7 @@ Each job deletes or clears in one statement per kind, and audits what it did wit
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from importlib import import_module
 from typing import Any
 
@@ -134,7 +135,7 @@ def licence_documents_delete(*, now: dt.datetime | None = None) -> int:
         )
         paths = list(expired.values())
         for path in paths:
-            transaction.on_commit(lambda path=path: delete_stored(path))  # type: ignore[misc]
+            transaction.on_commit(partial(delete_stored, path))
         _record("licence_documents", len(paths))
     return len(paths)
 
