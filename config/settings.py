@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "peerhaven.core",
     "peerhaven.accounts",
     "peerhaven.verification",
@@ -140,6 +141,7 @@ INSTALLED_APPS = [
     "peerhaven.api",
     "peerhaven.staff",
     "peerhaven.backups",
+    "peerhaven.sitesettings",
 ]
 
 MIDDLEWARE = [
@@ -148,6 +150,8 @@ MIDDLEWARE = [
     "peerhaven.core.middleware.RequestLogContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Visitors who state none of our languages get the instance's default (see the class).
+    "peerhaven.sitesettings.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -163,6 +167,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "peerhaven.core.middleware.MemberGateMiddleware",
     "peerhaven.core.middleware.UserTimezoneMiddleware",
+    "peerhaven.sitesettings.middleware.DefaultTimeZoneMiddleware",
     "axes.middleware.AxesMiddleware",
     # Turns a blocked @ratelimit into RATELIMIT_VIEW (429) instead of a bare 403.
     "django_ratelimit.middleware.RatelimitMiddleware",
@@ -183,6 +188,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "peerhaven.core.context_processors.site",
+                "peerhaven.sitesettings.context_processors.instance",
                 "peerhaven.notifications.context_processors.unread",
             ],
         },
@@ -305,6 +311,10 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_PASSKEY_SIGNUP_ENABLED = False
 MFA_TOTP_ISSUER = env_str("PEERHAVEN_ORG_NAME", "Peerhaven")
+# My sessions (allauth.usersessions): a session is recorded at sign-in. Activity tracking is off:
+# it writes a row on every request; "last seen" comes from the session's own once-a-minute stamp
+# (SessionLifetimeMiddleware), so UserSessionsMiddleware (a no-op without tracking) is not used.
+USERSESSIONS_TRACK_ACTIVITY = False
 # WebAuthn needs a secure context; http://localhost counts as one in browsers, but allauth
 # checks the origin scheme itself, so development over plain http must say so.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEVELOPMENT

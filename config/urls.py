@@ -10,6 +10,8 @@ from peerhaven.api.api import api
 
 urlpatterns = [
     path("", include("peerhaven.core.urls")),
+    # /staff/site/ (before the staff console's include), /site.css and /site/logo/.
+    path("", include("peerhaven.sitesettings.urls")),
     path("accounts/", include("allauth.urls")),
     # Django's set_language under its usual name, wrapped so that visitors may use it too
     # (LoginRequiredMiddleware would close django.conf.urls.i18n's route to them) and so that

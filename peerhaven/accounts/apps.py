@@ -16,3 +16,6 @@ class AccountsConfig(AppConfig):
             exporter=accounts_privacy.export_member,
             eraser=accounts_privacy.erase_member,
         )
+        from peerhaven.accounts import sessions
+
+        privacy.register(sessions.PRIVACY_SECTION, exporter=sessions.export_member, eraser=sessions.erase_member)

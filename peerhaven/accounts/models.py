@@ -234,3 +234,26 @@ class TermsAcceptance(models.Model):
 
     def __str__(self) -> str:
         return f"member {self.user_id} accepted {self.terms_version_id}"
+
+
+class KnownDevice(models.Model):
+    """A kind of device a member has signed in from, for the new-device notice.
+
+    Only a hash of the normalised browser and operating-system families is kept (with those two
+    family names, which are the same for millions of people): never an IP address nor the raw
+    user agent, so the table cannot say where a member was.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="known_devices")
+    fingerprint = models.CharField(max_length=64)
+    label = models.CharField(max_length=120, blank=True)
+    first_seen = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "fingerprint"], name="known_device_once_per_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"device {self.pk} of member {self.user_id}"

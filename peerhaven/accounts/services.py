@@ -34,7 +34,10 @@ PROFILE_EDITABLE_FIELDS = (
 
 
 def profile_ensure(*, user: User) -> Profile:
-    profile, _created = Profile.objects.get_or_create(user=user)
+    from peerhaven.sitesettings.selectors import default_time_zone
+
+    # A new member starts in the instance's default zone (sign-up then applies the browser's).
+    profile, _created = Profile.objects.get_or_create(user=user, defaults={"time_zone": default_time_zone()})
     return profile
 
 

@@ -1,5 +1,5 @@
 """Session set-up at log-in: start of the absolute lifetime, the member's time zone and language,
-audit."""
+audit, the sessions index and the new-device notice."""
 
 from __future__ import annotations
 
@@ -31,6 +31,10 @@ def on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     request.session[SESSION_TZ] = profile.time_zone
     request.session[SESSION_LANGUAGE] = profile.language
     audit_log("auth.login", actor=user, target=user, request=request)
+    from peerhaven.accounts.sessions import device_sign_in_record, session_track
+
+    session_track(request=request, user=user)
+    device_sign_in_record(user=user, request=request)
 
 
 @receiver(user_logged_out)

@@ -32,6 +32,12 @@ from peerhaven.accounts.selectors import (
     terms_pending_for,
 )
 from peerhaven.accounts.services import account_erase, account_export, profile_update, terms_accept
+from peerhaven.accounts.sessions import (
+    session_end,
+    sessions_end_others,
+    sessions_of,
+    user_session_get_for_user,
+)
 from peerhaven.core.policies import gate_exempt, has_mfa, public, verified_required
 
 # Written by the safety app; shown on a member card only once it exists.
@@ -164,3 +170,31 @@ def _template_exists(name: str) -> bool:
     except TemplateDoesNotExist:
         return False
     return True
+
+
+# --- my sessions -----------------------------------------------------------------------------
+@require_GET
+def sessions(request: HttpRequest) -> HttpResponse:
+    """The devices the member is signed in on."""
+    listed = sessions_of(request.user, current_key=request.session.session_key)  # type: ignore[arg-type]
+    return render(request, "accounts/sessions.html", {"sessions": listed, "others": sum(not s.is_current for s in listed)})
+
+
+@require_POST
+def session_sign_out(request: HttpRequest, pk: int) -> HttpResponse:
+    user_session = user_session_get_for_user(request.user, pk)
+    if session_end(actor=request.user, user_session=user_session, request=request):  # type: ignore[arg-type]
+        logout(request)
+        return redirect("account_login")
+    messages.success(request, _("That device is signed out."))
+    return redirect("accounts:sessions")
+
+
+@require_POST
+def sessions_sign_out_others(request: HttpRequest) -> HttpResponse:
+    ended = sessions_end_others(actor=request.user, request=request)  # type: ignore[arg-type]
+    if ended:
+        messages.success(request, _("You are signed out everywhere else."))
+    else:
+        messages.info(request, _("You were not signed in anywhere else."))
+    return redirect("accounts:sessions")

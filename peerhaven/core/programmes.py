@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
     from django_stubs_ext import StrOrPromise
 
 
@@ -89,3 +90,17 @@ PROGRAMMES: tuple[Programme, ...] = (
 )
 
 PROGRAMMES_BY_SLUG = {programme.slug: programme for programme in PROGRAMMES}
+
+
+def enabled_programmes(request: HttpRequest | None = None) -> tuple[Programme, ...]:
+    """The programmes staff switched on (instance settings), in catalogue order."""
+    from peerhaven.sitesettings.selectors import enabled_programme_slugs
+
+    enabled = enabled_programme_slugs(request)
+    return tuple(programme for programme in PROGRAMMES if programme.slug in enabled)
+
+
+def enabled_programme(slug: str, request: HttpRequest | None = None) -> Programme | None:
+    """The programme with `slug` when it exists and is switched on."""
+    programme = PROGRAMMES_BY_SLUG.get(slug)
+    return programme if programme is not None and programme in enabled_programmes(request) else None

@@ -24,7 +24,7 @@ from django_ratelimit.decorators import ratelimit
 from peerhaven.core.forms import ContactForm
 from peerhaven.core.models import WorkerHeartbeat
 from peerhaven.core.policies import gate_exempt, has_passkey, public, role_required
-from peerhaven.core.programmes import PROGRAMMES, PROGRAMMES_BY_SLUG
+from peerhaven.core.programmes import enabled_programme, enabled_programmes
 from peerhaven.core.selectors import audit_entries
 from peerhaven.core.services import contact_message_create
 
@@ -34,13 +34,13 @@ from peerhaven.core.services import contact_message_create
 def index(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("core:home")
-    return render(request, "core/services.html", {"programmes": PROGRAMMES, "contact_form": ContactForm()})
+    return render(request, "core/services.html", {"programmes": enabled_programmes(request), "contact_form": ContactForm()})
 
 
 @public
 @require_GET
 def services(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/services.html", {"programmes": PROGRAMMES, "contact_form": ContactForm()})
+    return render(request, "core/services.html", {"programmes": enabled_programmes(request), "contact_form": ContactForm()})
 
 
 @public
@@ -72,11 +72,11 @@ def home(request: HttpRequest) -> HttpResponse:
     from peerhaven.notifications.selectors import notifications_for
 
     recent = list(notifications_for(request.user)[:5])
-    return render(request, "core/home.html", {"programmes": PROGRAMMES, "notifications": recent})
+    return render(request, "core/home.html", {"programmes": enabled_programmes(request), "notifications": recent})
 
 
 def programme(request: HttpRequest, slug: str) -> HttpResponse:
-    item = PROGRAMMES_BY_SLUG.get(slug)
+    item = enabled_programme(slug, request)  # a programme switched off is not there at all
     if item is None:
         raise Http404
     return render(request, "core/programme.html", {"programme": item})

@@ -22,7 +22,9 @@ EMAIL_CONTEXT_KEYS = frozenset({"org_name", "kind_title", "link_url", "unsubscri
 
 
 def org_name() -> str:
-    return str(getattr(settings, "MFA_TOTP_ISSUER", "Peerhaven"))
+    from peerhaven.sitesettings.selectors import org_name as instance_org_name
+
+    return instance_org_name()
 
 
 def absolute_url(path: str) -> str:

@@ -45,3 +45,4 @@ register("licence.expired", _("Your licence verification has expired"), _("When 
 register("safety.report_resolved", _("A report you made was reviewed"), _("When a moderator closes your report."))
 register("account.security", _("A security change on your account"), _("Sign-in and security changes."), email_default=True)
 register("account.mfa_reset", _("Your second factor was reset"), _("When staff reset your second factor after checking your identity."), email_default=True)
+register("account.new_device", _("A sign-in from a new device"), _("When your account is signed in on a kind of device it has not used before."), email_default=True)

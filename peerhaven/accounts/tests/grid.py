@@ -1,6 +1,20 @@
 """Permission-grid expectations for accounts' routes."""
 
+import secrets
+from typing import Any
+
 from peerhaven.core.tests.grid_rules import REDIRECT, Route, gate_exempt, member, public, verified
+
+
+def _own_session(owner: Any) -> dict[str, Any]:
+    from allauth.usersessions.models import UserSession
+
+    row = UserSession.objects.create(
+        user=owner, ip="192.0.2.10", session_key=secrets.token_hex(16),
+        user_agent="Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+    )
+    return {"pk": row.pk}
+
 
 ROUTES = [
     Route("accounts:profile", member(200)),
@@ -18,4 +32,12 @@ ROUTES = [
         "accounts:member", verified(200),
         make_kwargs=lambda owner: {"public_id": owner.public_id}, owner_status=200,
     ),
+    # My sessions: one's own devices; another member's session is a 404 (sign-out covered in
+    # test_sessions).
+    Route("accounts:sessions", member(200)),
+    Route(
+        "accounts:session_sign_out", member(404), method="post",
+        make_kwargs=_own_session, owner_status=REDIRECT,
+    ),
+    Route("accounts:sessions_sign_out_others", member(REDIRECT), method="post"),
 ]
