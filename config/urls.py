@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from peerhaven.accounts.views import language_set
 from peerhaven.api.api import api
@@ -12,6 +13,8 @@ urlpatterns = [
     path("", include("peerhaven.core.urls")),
     # /staff/site/ (before the staff console's include), /site.css and /site/logo/.
     path("", include("peerhaven.sitesettings.urls")),
+    # allauth.usersessions' own list is replaced by the member's sessions page (accounts app).
+    path("accounts/sessions/", RedirectView.as_view(pattern_name="accounts:sessions")),
     path("accounts/", include("allauth.urls")),
     # Django's set_language under its usual name, wrapped so that visitors may use it too
     # (LoginRequiredMiddleware would close django.conf.urls.i18n's route to them) and so that

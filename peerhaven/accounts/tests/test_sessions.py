@@ -182,3 +182,10 @@ def test_it_lists_sessions_in_constant_queries(django_capture_on_commit_callback
         assert len(response.context["sessions"]) == devices
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_it_sends_allauths_sessions_page_to_ours(django_capture_on_commit_callbacks: Any) -> None:
+    client = _sign_in_from(make_member(), FIREFOX_LINUX, django_capture_on_commit_callbacks)
+    response = client.get("/accounts/sessions/")
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:sessions")
+    assert Client().get("/accounts/sessions/").status_code == 302  # visitors: to the log-in
