@@ -177,4 +177,9 @@ class UserTimezoneMiddleware:
                 timezone.deactivate()
         else:
             timezone.deactivate()
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            # The zone is this request's only: never let it leak into whatever the thread
+            # runs next (the next request, a task, a test's own date arithmetic).
+            timezone.deactivate()

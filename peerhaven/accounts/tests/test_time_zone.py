@@ -32,13 +32,13 @@ def test_it_shows_times_in_the_zone_the_member_chose(
 ) -> None:
     user = member_factory(verified=True, date_joined=JOINED)
     client = client_for(user)
-    assert "15 January 2025, 23:30 UTC" in client.get(reverse("accounts:export")).content.decode()
+    assert "Jan. 15, 2025, 11:30 p.m. UTC" in client.get(reverse("accounts:export")).content.decode()
 
     saved = client.post(reverse("accounts:profile"), _profile_form_data(user, time_zone="Australia/Sydney"))
     assert saved.status_code == 302
 
     page = client.get(reverse("accounts:export")).content.decode()
-    assert "16 January 2025, 10:30 AEDT" in page
+    assert "Jan. 16, 2025, 10:30 a.m. AEDT" in page
 
 
 def test_it_follows_daylight_saving_in_the_members_zone(
@@ -47,4 +47,4 @@ def test_it_follows_daylight_saving_in_the_members_zone(
     user = member_factory(verified=True, date_joined=dt.datetime(2025, 7, 15, 23, 30, tzinfo=dt.UTC))
     client = client_for(user)
     client.post(reverse("accounts:profile"), _profile_form_data(user, time_zone="Australia/Sydney"))
-    assert "16 July 2025, 09:30 AEST" in client.get(reverse("accounts:export")).content.decode()
+    assert "July 16, 2025, 9:30 a.m. AEST" in client.get(reverse("accounts:export")).content.decode()
