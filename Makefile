@@ -28,7 +28,10 @@ run: install messages
 
 ## The whole suite, browser tests included (installs Chromium when it can).
 test: install chromium messages
-	$(PY) -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
+	# Two runs: Playwright's sync API keeps an event loop in the worker's main thread for the
+	# whole session, which the Django ORM then refuses to run under in any later test.
+	$(PY) -m pytest -n 2 --dist loadfile -q peerhaven $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist loadfile -q e2e $(PYTEST_ARGS)
 
 ## Lint and types.
 check: install

@@ -41,6 +41,32 @@ def sign_in(client: Client, user: User, *, passkey: bool = False) -> Client:
     return client
 
 
+# Data the product ships through data migrations. A transactional test flushes every table when
+# it ends, which would leave later tests in the same worker without it; each database test gets
+# it back here, exactly as the migrations write it (their seed functions are idempotent).
+_SHIPPED_DATA_MIGRATIONS = (
+    "peerhaven.accounts.migrations.0003_seed_first_terms",
+    "peerhaven.safety.migrations.0003_seed_crisis_resources",
+)
+_DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+@pytest.fixture(autouse=True)
+def _shipped_data(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("django_db") is None and not _DB_FIXTURES & set(request.fixturenames):
+        return
+    for name in ("transactional_db", "db"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name)  # database access opens before the seeding below
+            break
+    import importlib
+
+    from django.apps import apps
+
+    for module_name in _SHIPPED_DATA_MIGRATIONS:
+        importlib.import_module(module_name).seed(apps, None)
+
+
 @pytest.fixture
 def member_factory(db: Any) -> Callable[..., User]:
     from peerhaven.accounts.tests.factories import make_member

@@ -43,7 +43,7 @@ def _cases() -> list[tuple[str, str, GenerationMode]]:
 
 # from_wsgi calls through Django's own handler, which closes connections at the end of each
 # request: the test needs a transactional database rather than one rolled back around it.
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize(("method", "path", "mode"), _cases())
 def test_it_answers_every_generated_request_as_documented(method: str, path: str, mode: GenerationMode) -> None:
     member = make_member(verified=True)

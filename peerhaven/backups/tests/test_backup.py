@@ -142,7 +142,7 @@ def _unpack_plain_tar(archive: Path) -> dict[str, bytes]:
 
 
 # Transactional: SQLite's backup reads committed pages only, like pg_dump.
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_archives_database_uploads_and_a_manifest_without_any_key(
     tmp_path: Path, media_root: Path, backup_key: str
 ) -> None:
@@ -178,7 +178,7 @@ def _tamper(archive: Path) -> None:
 
 
 # Transactional: SQLite's backup reads committed pages only, like pg_dump.
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_refuses_a_tampered_archive_and_changes_nothing(
     tmp_path: Path, media_root: Path, backup_key: str
 ) -> None:
@@ -198,7 +198,7 @@ def test_it_refuses_a_tampered_archive_and_changes_nothing(
 
 
 # Transactional: SQLite's backup reads committed pages only, like pg_dump.
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_refuses_an_archive_whose_files_do_not_match_the_manifest(
     tmp_path: Path, media_root: Path, backup_key: str
 ) -> None:
@@ -226,7 +226,7 @@ def test_it_refuses_an_archive_whose_files_do_not_match_the_manifest(
 
 
 # Transactional: SQLite's backup reads committed pages only, like pg_dump.
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_refuses_a_target_that_holds_data_without_yes(
     tmp_path: Path, media_root: Path, backup_key: str
 ) -> None:
@@ -240,7 +240,7 @@ def test_it_refuses_a_target_that_holds_data_without_yes(
 
 
 # Transactional: SQLite's backup reads committed pages only, like pg_dump.
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_refuses_an_archive_encrypted_with_another_key(
     tmp_path: Path, media_root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

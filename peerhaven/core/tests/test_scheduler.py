@@ -84,7 +84,7 @@ def test_it_keeps_an_outer_transaction_usable_after_losing_the_race() -> None:
         assert ScheduledRun.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @override_settings(TASKS=DB_TASKS)
 def test_it_queues_once_when_two_schedulers_race() -> None:
     if connection.vendor != "postgresql":

@@ -29,7 +29,7 @@ def _heartbeat_seen() -> bool:
         raise
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @override_settings(TASKS=DB_TASKS)
 def test_it_runs_worker_and_scheduler_threads_until_stopped() -> None:
     services = BackgroundServices(worker_interval=0.1, scheduler_interval=0.2, jobs=[HEARTBEAT])
