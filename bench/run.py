@@ -114,6 +114,42 @@ def run_wrk(url: str, cookie: str | None = None) -> dict[str, float]:
     return {"rps": rps, "p50_ms": latency("50"), "p99_ms": latency("99"), "non_2xx": float(non_2xx.group(1)) if non_2xx else 0.0}
 
 
+PHI_SCRIPT = r"""
+import json, sys, time, django
+django.setup()
+from peerhaven.safety.phi import scan
+
+records = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8") if line.strip()]
+scan("warm up: Dr. Maria Lopez, 12 Oak St, Springfield, 555-123-4567")
+rounds = int(sys.argv[2])
+
+def timed(work):
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        for _ in range(rounds):
+            for record in records:
+                work(record)
+        best = min(best, time.perf_counter() - started)
+    return len(records) * rounds / best
+
+# Baseline: what phi_scan does per record besides scanning (parse and write one JSON line).
+baseline = timed(lambda record: json.dumps({"id": record["id"], "findings": [], "n": len(json.loads(json.dumps(record))["text"])}))
+guard = timed(lambda record: json.dumps({"id": record["id"], "findings": [[f.start, f.end, f.category] for f in scan(record["text"])]}))
+print(json.dumps({"records": len(records), "baseline_rps": baseline, "phi_rps": guard}))
+"""
+
+
+def run_phi(env: dict[str, str]) -> dict[str, float]:
+    sample = ROOT / "peerhaven" / "safety" / "tests" / "fixtures" / "phi_public.jsonl"
+    output = subprocess.run(
+        [PY, "-c", PHI_SCRIPT, str(sample), os.environ.get("BENCH_PHI_ROUNDS", "5")],
+        cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True, text=True, check=True,
+    ).stdout.strip().splitlines()[-1]
+    return json.loads(output)
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -166,6 +202,7 @@ def main() -> int:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)
+    phi = run_phi(env)
     ratio = home["rps"] / hello["rps"] if hello["rps"] else float("nan")
     result = {
         "when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -175,6 +212,7 @@ def main() -> int:
         "hello": hello,
         "home": home,
         "home_to_hello_ratio": round(ratio, 3),
+        "phi": phi,
     }
     print(json.dumps(result, indent=2))
     if home["non_2xx"]:
@@ -191,6 +229,9 @@ def write_report(result: dict) -> None:
     row = (
         f"| {result['when']} | hello (baseline) | {result['hello']['rps']:.0f} | {result['hello']['p50_ms']:.2f} | {result['hello']['p99_ms']:.2f} | 1.00 |\n"
         f"| {result['when']} | member home `/home/` | {result['home']['rps']:.0f} | {result['home']['p50_ms']:.2f} | {result['home']['p99_ms']:.2f} | {result['home_to_hello_ratio']:.2f} |\n"
+        f"\nPHI guard on the public sample ({result['phi']['records']} records, one process, best of 3): "
+        f"{result['phi']['phi_rps']:.0f} records/s scanned, against {result['phi']['baseline_rps']:.0f} records/s "
+        f"for the JSON Lines handling alone (ratio {result['phi']['phi_rps'] / result['phi']['baseline_rps']:.3f}).\n"
     )
     header = (
         f"\n### Run of {result['when']}\n\nMachine: {result['machine']}. Server: {result['server']}. Load: {result['load']}.\n\n"
