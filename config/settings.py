@@ -142,6 +142,7 @@ INSTALLED_APPS = [
     "peerhaven.staff",
     "peerhaven.backups",
     "peerhaven.sitesettings",
+    "peerhaven.live",
 ]
 
 MIDDLEWARE = [

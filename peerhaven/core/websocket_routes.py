@@ -4,4 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-websocket_urlpatterns: list[Any] = []
+from django.urls import path
+
+from peerhaven.live.consumers import MeetupRoomConsumer
+
+websocket_urlpatterns: list[Any] = [
+    path("ws/live/meetups/<int:meetup_id>/", MeetupRoomConsumer.as_asgi()),
+]

@@ -1,0 +1,432 @@
+"""Websockets: the member socket base (authentication, limits, session lifetime, suspension)
+and the meetup room consumer (chat, presence, hands, reactions, host controls, reports).
+
+Close codes a browser may see:
+  1009 a frame over MAX_FRAME_CHARS · 4000 the meetup ended · 4001 the session ended or the
+  account was suspended · 4003 removed from the room · 4008 too many messages.
+A handshake that fails authentication or authorisation is refused (HTTP 403) before accept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from importlib import import_module
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.urls import reverse
+
+from peerhaven.accounts.models import User
+from peerhaven.accounts.selectors import terms_pending_for
+from peerhaven.accounts.services import member_group
+from peerhaven.core.middleware import SESSION_LAST_SEEN, session_is_live
+from peerhaven.core.policies import has_mfa
+from peerhaven.live import services
+from peerhaven.live.models import ChatMessage, Meetup, MeetupRegistration, ReactionKind
+from peerhaven.live.policies import can_join_meetup, can_moderate_room, can_post_in_room
+from peerhaven.live.selectors import chat_history, presence
+from peerhaven.safety.models import Report, ReportReason
+from peerhaven.safety.policies import blocked_user_ids, forget_cached_blocks
+from peerhaven.safety.registry import reportable_get_for_user
+from peerhaven.safety.services import report_content_create
+
+MAX_FRAME_CHARS = 16 * 1024
+CLOSE_TOO_BIG = 1009
+CLOSE_ENDED = 4000
+CLOSE_SIGNED_OUT = 4001
+CLOSE_REMOVED = 4003
+CLOSE_RATE_LIMITED = 4008
+# How often an idle socket re-checks its session (idle log-off, sign-out elsewhere) and blocks.
+SESSION_CHECK_SECONDS = 60.0
+# Chatting is activity: the session's last-seen moves on, at most once a minute (as for pages).
+_LAST_SEEN_RESOLUTION = 60
+
+
+class TokenBucket:
+    """`rate` messages a second on average, `burst` at once."""
+
+    def __init__(self, *, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.capacity = float(burst)
+        self.tokens = float(burst)
+        self.updated = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+def _session_check(session_key: str | None, user_id: int, *, touch: bool) -> bool:
+    """The session still exists, belongs to `user_id` and is within its lifetimes."""
+    if not session_key:
+        return False
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
+    if str(store.get(SESSION_KEY)) != str(user_id) or not session_is_live(store):
+        return False
+    if touch and time.time() - float(store.get(SESSION_LAST_SEEN, 0)) > _LAST_SEEN_RESOLUTION:
+        store[SESSION_LAST_SEEN] = time.time()
+        store.save()
+    return True
+
+
+class MemberSocketConsumer(AsyncJsonWebsocketConsumer):
+    """A signed-in member's socket: the same gate as pages (not suspended, a second factor,
+    current terms, a live session), limits on every frame, and the member's own group so that
+    a suspension closes it at once. Origin is checked by AllowedHostsOriginValidator (asgi.py).
+
+    Subclasses implement `authorise()` (may this member open this socket?), `joined()` and
+    `handlers` (message type -> coroutine method name); every handler checks its policy."""
+
+    rate_per_second = 5.0
+    rate_burst = 10
+    # Messages refused for rate in a row before the socket is closed.
+    max_rate_refusals = 10
+    handlers: dict[str, str] = {}
+
+    user: User
+    session_key: str | None
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        session = self.scope.get("session")
+        self.session_key = getattr(session, "session_key", None)
+        if user is None or not await database_sync_to_async(self._passes_gate)(user):
+            await self.close()
+            return
+        self.user = user
+        self.bucket = TokenBucket(rate=self.rate_per_second, burst=self.rate_burst)
+        self.rate_refusals = 0
+        # Joined before accept: a suspension issued during the handshake is not missed.
+        await self.channel_layer.group_add(member_group(user.pk), self.channel_name)
+        if not await self.authorise():
+            await self.channel_layer.group_discard(member_group(user.pk), self.channel_name)
+            await self.close()
+            return
+        await self.accept()
+        self.watchdog: asyncio.Task[None] | None = asyncio.create_task(self._watch_session())
+        await self.joined()
+
+    def _passes_gate(self, user: Any) -> bool:
+        if not getattr(user, "is_authenticated", False) or user.suspended_at is not None:
+            return False
+        if not has_mfa(user) or terms_pending_for(user) is not None:
+            return False
+        return _session_check(self.session_key, user.pk, touch=False)
+
+    async def authorise(self) -> bool:
+        return False
+
+    async def joined(self) -> None:
+        return None
+
+    async def left(self) -> None:
+        return None
+
+    async def disconnect(self, code: int) -> None:
+        watchdog = getattr(self, "watchdog", None)
+        if watchdog is not None:
+            watchdog.cancel()
+        if getattr(self, "user", None) is not None:
+            await self.channel_layer.group_discard(member_group(self.user.pk), self.channel_name)
+            await self.left()
+
+    async def _watch_session(self) -> None:
+        while True:
+            await asyncio.sleep(SESSION_CHECK_SECONDS)
+            if not await database_sync_to_async(_session_check)(self.session_key, self.user.pk, touch=False):
+                await self.close(code=CLOSE_SIGNED_OUT)
+                return
+            await self.refresh()
+
+    async def refresh(self) -> None:
+        """Periodic reload of what may change without an event (blocks)."""
+        return None
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if text_data is None or len(text_data) > MAX_FRAME_CHARS or (bytes_data and len(bytes_data) > MAX_FRAME_CHARS):
+            await self.close(code=CLOSE_TOO_BIG)
+            return
+        if not self.bucket.take():
+            self.rate_refusals += 1
+            if self.rate_refusals >= self.max_rate_refusals:
+                await self.close(code=CLOSE_RATE_LIMITED)
+            else:
+                await self.send_error("rate_limited")
+            return
+        self.rate_refusals = 0
+        if not await database_sync_to_async(_session_check)(self.session_key, self.user.pk, touch=True):
+            await self.close(code=CLOSE_SIGNED_OUT)
+            return
+        try:
+            content = await self.decode_json(text_data)
+        except ValueError:
+            await self.send_error("bad_request")
+            return
+        await self.receive_json(content)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        kind = content.get("type") if isinstance(content, dict) else None
+        handler_name = self.handlers.get(kind) if isinstance(kind, str) else None
+        if handler_name is None:
+            await self.send_error("unknown_type")
+            return
+        await getattr(self, handler_name)(content)
+
+    async def send_error(self, code: str, detail: Any = None) -> None:
+        frame: dict[str, Any] = {"type": "error", "code": code}
+        if detail is not None:
+            frame["detail"] = detail
+        await self.send_json(frame)
+
+    # Channel-layer event from accounts/staff services (see accounts.services.member_group).
+    async def member_suspended(self, event: dict[str, Any]) -> None:
+        await self.close(code=CLOSE_SIGNED_OUT)
+
+
+class MeetupRoomConsumer(MemberSocketConsumer):
+    """/ws/live/meetups/<id>/: a meetup's room for its registered participants while it is open."""
+
+    handlers = {
+        "chat.post": "handle_chat_post",
+        "hand.raise": "handle_hand_raise",
+        "hand.lower": "handle_hand_lower",
+        "reaction.add": "handle_reaction_add",
+        "message.report": "handle_message_report",
+        "room.mute": "handle_room_mute",
+        "room.unmute": "handle_room_unmute",
+        "room.lock": "handle_room_lock",
+        "room.unlock": "handle_room_unlock",
+        "room.end": "handle_room_end",
+        "room.crisis": "handle_room_crisis",
+        "participant.remove": "handle_participant_remove",
+    }
+
+    meetup: Meetup
+    registration: MeetupRegistration
+    blocked_ids: set[int]
+    present: bool = False
+
+    # --- connection ---------------------------------------------------------------------------
+    async def authorise(self) -> bool:
+        self.meetup_id = int(self.scope["url_route"]["kwargs"]["meetup_id"])
+        return bool(await database_sync_to_async(self._reload)())
+
+    def _reload(self) -> bool:
+        """Fresh meetup and registration for the policy checks; True while the member may be in."""
+        meetup = Meetup.objects.filter(pk=self.meetup_id).first()
+        if meetup is None:
+            return False
+        registration = MeetupRegistration.objects.filter(meetup=meetup, member=self.user).first()
+        self.meetup = meetup
+        if registration is not None:
+            self.registration = registration
+        if not hasattr(self, "blocked_ids"):
+            self.blocked_ids = self._load_blocks()
+        return can_join_meetup(self.user, meetup, registration)
+
+    def _load_blocks(self) -> set[int]:
+        forget_cached_blocks(self.user)
+        return blocked_user_ids(self.user)
+
+    async def joined(self) -> None:
+        await self.channel_layer.group_add(services.room_group(self.meetup_id), self.channel_name)
+        welcome = await database_sync_to_async(self._enter)()
+        self.present = True
+        await self.send_json(welcome)
+
+    def _enter(self) -> dict[str, Any]:
+        services.presence_enter(registration=self.registration)
+        history = [self._for_me(message) for message in chat_history(self.meetup, self.user)]
+        return {
+            "type": "room.welcome",
+            "history": history,
+            "participants": self._visible_participants(presence(self.meetup)),
+            "room": {
+                "chat_muted": self.meetup.chat_muted,
+                "locked": self.meetup.locked,
+                "can_moderate": can_moderate_room(self.user, self.meetup),
+            },
+            "reaction_kinds": [{"kind": kind, "label": str(label)} for kind, label in ReactionKind.choices],
+        }
+
+    async def left(self) -> None:
+        await self.channel_layer.group_discard(services.room_group(self.meetup_id), self.channel_name)
+        if self.present:
+            self.present = False
+            await database_sync_to_async(services.presence_leave)(registration=self.registration)
+
+    async def refresh(self) -> None:
+        self.blocked_ids = await database_sync_to_async(self._load_blocks)()
+
+    # --- per-recipient shaping --------------------------------------------------------------------
+    def _for_me(self, message: dict[str, Any]) -> dict[str, Any]:
+        shaped = {key: value for key, value in message.items() if key != "author_id"}
+        shaped["mine"] = message.get("author_id") == self.user.pk
+        return shaped
+
+    def _visible_participants(self, participants: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        # Blocks hide members from each other here as everywhere (see decision 0007).
+        return [
+            {key: value for key, value in participant.items() if key != "user_id"}
+            for participant in participants
+            if participant["user_id"] not in self.blocked_ids
+        ]
+
+    # --- incoming messages, each authorised through the policies -------------------------------------
+    async def _allowed(self, policy: Any) -> bool:
+        """Reload the room and apply `policy`; answer 'forbidden' (or close if gone) when refused."""
+        still_in = await database_sync_to_async(self._reload)()
+        if not still_in:
+            await self.close(code=CLOSE_REMOVED)
+            return False
+        if not await database_sync_to_async(policy)():
+            await self.send_error("forbidden")
+            return False
+        return True
+
+    def _may_post(self) -> bool:
+        return can_post_in_room(self.user, self.meetup, self.registration)
+
+    def _may_moderate(self) -> bool:
+        return can_moderate_room(self.user, self.meetup)
+
+    def _may_take_part(self) -> bool:
+        return can_join_meetup(self.user, self.meetup, self.registration)
+
+    async def _run(self, call: Any, **kwargs: Any) -> Any:
+        try:
+            return await database_sync_to_async(call)(**kwargs)
+        except ValidationError as error:
+            await self.send_error("invalid", error.messages)
+        except (PermissionDenied, Http404):
+            await self.send_error("forbidden")
+        return None
+
+    async def handle_chat_post(self, content: dict[str, Any]) -> None:
+        body, note = content.get("body"), content.get("content_note", "")
+        if not isinstance(body, str) or not isinstance(note, str):
+            await self.send_error("bad_request")
+            return
+        if await self._allowed(self._may_post):
+            await self._run(services.chat_message_post, actor=self.user, meetup=self.meetup, body=body, content_note=note)
+
+    async def handle_hand_raise(self, content: dict[str, Any]) -> None:
+        if await self._allowed(self._may_take_part):
+            await self._run(services.hand_set, actor=self.user, registration=self.registration, raised=True)
+
+    async def handle_hand_lower(self, content: dict[str, Any]) -> None:
+        if await self._allowed(self._may_take_part):
+            await self._run(services.hand_set, actor=self.user, registration=self.registration, raised=False)
+
+    def _message_in_room(self, message_id: Any) -> ChatMessage | None:
+        if not isinstance(message_id, int):
+            return None
+        message = ChatMessage.objects.filter(pk=message_id, meetup_id=self.meetup_id, hidden_at__isnull=True).first()
+        if message is None or message.author_id in self.blocked_ids:
+            return None
+        return message
+
+    async def handle_reaction_add(self, content: dict[str, Any]) -> None:
+        if not await self._allowed(self._may_take_part):
+            return
+        message = await database_sync_to_async(self._message_in_room)(content.get("message_id"))
+        if message is None:
+            await self.send_error("not_found")
+            return
+        await self._run(services.reaction_add, actor=self.user, message=message, kind=str(content.get("kind", "")))
+
+    def _report(self, message_id: Any, reason: str, details: str) -> Report:
+        if not isinstance(message_id, int):
+            raise Http404
+        reportable, target = reportable_get_for_user(self.user, "live.chatmessage", message_id)
+        return report_content_create(actor=self.user, reportable=reportable, target=target, reason=reason, details=details)
+
+    async def handle_message_report(self, content: dict[str, Any]) -> None:
+        reason, details = content.get("reason"), content.get("details", "")
+        if reason not in ReportReason.values or not isinstance(details, str):
+            await self.send_error("bad_request")
+            return
+        if not await self._allowed(self._may_take_part):
+            return
+        if await self._run(self._report, message_id=content.get("message_id"), reason=reason, details=details[:2000]) is None:
+            return
+        await self.send_json({"type": "report.received", "message_id": content.get("message_id")})
+
+    async def _host_action(self, call: Any, **kwargs: Any) -> None:
+        if await self._allowed(self._may_moderate):
+            await self._run(call, actor=self.user, meetup=self.meetup, **kwargs)
+
+    async def handle_room_mute(self, content: dict[str, Any]) -> None:
+        await self._host_action(services.room_mute, muted=True)
+
+    async def handle_room_unmute(self, content: dict[str, Any]) -> None:
+        await self._host_action(services.room_mute, muted=False)
+
+    async def handle_room_lock(self, content: dict[str, Any]) -> None:
+        await self._host_action(services.room_lock, locked=True)
+
+    async def handle_room_unlock(self, content: dict[str, Any]) -> None:
+        await self._host_action(services.room_lock, locked=False)
+
+    async def handle_room_end(self, content: dict[str, Any]) -> None:
+        await self._host_action(services.meetup_end)
+
+    async def handle_room_crisis(self, content: dict[str, Any]) -> None:
+        await self._host_action(services.room_crisis_show)
+
+    def _participant(self, participant_id: Any) -> MeetupRegistration | None:
+        if not isinstance(participant_id, int):
+            return None
+        return MeetupRegistration.objects.filter(pk=participant_id, meetup_id=self.meetup_id).first()
+
+    async def handle_participant_remove(self, content: dict[str, Any]) -> None:
+        if not await self._allowed(self._may_moderate):
+            return
+        registration = await database_sync_to_async(self._participant)(content.get("participant_id"))
+        if registration is None:
+            await self.send_error("not_found")
+            return
+        await self._run(services.participant_remove, actor=self.user, meetup=self.meetup, registration=registration)
+
+    # --- channel-layer events from live.services ---------------------------------------------------
+    async def chat_message(self, event: dict[str, Any]) -> None:
+        if event["author_id"] in self.blocked_ids:
+            return
+        frame: dict[str, Any] = {"type": "chat.message", "message": self._for_me({**event["message"], "author_id": event["author_id"]})}
+        if event["author_id"] == self.user.pk:
+            frame["warnings"] = event["warnings"]
+        await self.send_json(frame)
+
+    async def chat_reactions(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "chat.reactions", "message_id": event["message_id"], "reactions": event["reactions"]})
+
+    async def room_presence(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "presence", "participants": self._visible_participants(event["participants"])})
+
+    async def room_state(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "room.state", "chat_muted": event["chat_muted"], "locked": event["locked"]})
+
+    async def room_removed(self, event: dict[str, Any]) -> None:
+        if event["user_id"] == self.user.pk:
+            self.present = False  # the service already cleared this member's presence
+            await self.send_json({"type": "removed"})
+            await self.close(code=CLOSE_REMOVED)
+
+    async def room_ended(self, event: dict[str, Any]) -> None:
+        self.present = False
+        await self.send_json({"type": "ended"})
+        await self.close(code=CLOSE_ENDED)
+
+    async def room_crisis(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "crisis", "url": reverse("safety:crisis")})

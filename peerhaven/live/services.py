@@ -1,0 +1,250 @@
+"""Writes for live meetups: scheduling, registration (seats under a row lock), the room's chat,
+hands, reactions and host controls, and chat retention.
+
+Real-time events leave only from here, after commit, to the room's channel-layer group
+`room_group(meetup_id)`; the consumer filters them per recipient (blocks, warnings).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Greatest
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from peerhaven.accounts.models import User
+from peerhaven.core.audit import audit_log
+from peerhaven.live.models import (
+    ChatMessage,
+    LiveSettings,
+    Meetup,
+    MeetupRegistration,
+    Reaction,
+    ReactionKind,
+)
+from peerhaven.live.policies import can_register_for_meetup
+from peerhaven.live.selectors import live_settings, message_payload, presence, reaction_counts_for
+from peerhaven.safety import phi
+
+
+class MeetupFull(Exception):
+    """Every seat is taken: answered with a 409 and a kind message."""
+
+
+def room_group(meetup_id: int) -> str:
+    return f"live.meetup.{meetup_id}"
+
+
+def _send(group: str, event: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(group, event)
+
+
+def _push_after_commit(meetup_id: int, event: dict[str, Any]) -> None:
+    transaction.on_commit(partial(_send, room_group(meetup_id), event))
+
+
+def _push_presence_after_commit(meetup: Meetup) -> None:
+    # Computed when the transaction has committed, so that the list is what others will read.
+    def _push() -> None:
+        _send(room_group(meetup.pk), {"type": "room.presence", "participants": presence(meetup)})
+
+    transaction.on_commit(_push)
+
+
+# --- scheduling and registration ---------------------------------------------------------------
+def meetup_create(
+    *, actor: User, title: str, description: str, starts_at: dt.datetime, ends_at: dt.datetime,
+    capacity: int, request: HttpRequest | None = None,
+) -> Meetup:
+    with transaction.atomic():
+        meetup = Meetup(title=title, description=description, starts_at=starts_at, ends_at=ends_at,
+                        capacity=capacity, host=actor)
+        meetup.full_clean()
+        meetup.save()
+        # The host is in the room without taking a seat.
+        MeetupRegistration.objects.create(meetup=meetup, member=actor)
+        audit_log("meetup.create", actor=actor, target=meetup, request=request)
+    return meetup
+
+
+def meetup_register(*, actor: User, meetup: Meetup, request: HttpRequest | None = None) -> MeetupRegistration:
+    """Take a seat. Registering twice returns the first registration; a removed member cannot
+    come back; a full meetup raises MeetupFull."""
+    with transaction.atomic():
+        # Lock the meetup row: the one place where seats are counted, so concurrent
+        # registrations queue here and never oversell (bounded by the database's lock timeout).
+        locked = Meetup.objects.select_for_update().get(pk=meetup.pk)
+        existing = MeetupRegistration.objects.filter(meetup=locked, member=actor).first()
+        if existing is not None:
+            if existing.removed_at is not None:
+                raise PermissionDenied(_("The host removed you from this meetup."))
+            return existing
+        if not can_register_for_meetup(actor, locked):
+            raise PermissionDenied(_("This meetup is not open for registration."))
+        taken = (
+            MeetupRegistration.objects.filter(meetup=locked, removed_at__isnull=True)
+            .exclude(member_id=locked.host_id)
+            .count()
+        )
+        if taken >= locked.capacity:
+            raise MeetupFull(_("This meetup is full. We are sorry: please look out for the next one."))
+        try:
+            with transaction.atomic():
+                registration = MeetupRegistration.objects.create(meetup=locked, member=actor)
+        except IntegrityError:
+            # Another request of the same member got there first: theirs stands.
+            return MeetupRegistration.objects.get(meetup=locked, member=actor)
+    return registration
+
+
+# --- presence -------------------------------------------------------------------------------
+def presence_enter(*, registration: MeetupRegistration) -> None:
+    with transaction.atomic():
+        MeetupRegistration.objects.filter(pk=registration.pk).update(connections=F("connections") + 1)
+        MeetupRegistration.objects.filter(pk=registration.pk, entered_at__isnull=True).update(entered_at=timezone.now())
+        _push_presence_after_commit(registration.meetup)
+
+
+def presence_leave(*, registration: MeetupRegistration) -> None:
+    with transaction.atomic():
+        MeetupRegistration.objects.filter(pk=registration.pk).update(
+            connections=Greatest(F("connections") - 1, 0)
+        )
+        _push_presence_after_commit(registration.meetup)
+
+
+def hand_set(*, actor: User, registration: MeetupRegistration, raised: bool) -> None:
+    with transaction.atomic():
+        MeetupRegistration.objects.filter(pk=registration.pk, member=actor).update(raised_hand=raised)
+        _push_presence_after_commit(registration.meetup)
+
+
+# --- chat -------------------------------------------------------------------------------------
+def chat_message_post(
+    *, actor: User, meetup: Meetup, body: str, content_note: str = ""
+) -> tuple[ChatMessage, list[dict[str, Any]]]:
+    """Post to the room. The PHI guard warns the author (positions only) but does not block:
+    the room is live, and the author decides whether to rephrase."""
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": _("Write a message first.")})
+    with transaction.atomic():
+        message = ChatMessage(meetup=meetup, author=actor, body=body, content_note=content_note.strip())
+        message.full_clean()
+        message.save()
+        warnings = [
+            {"start": finding.start, "end": finding.end, "category": finding.category}
+            for finding in phi.scan(body)
+        ]
+        payload = message_payload(message, host_id=meetup.host_id)
+        _push_after_commit(meetup.pk, {
+            "type": "chat.message", "message": payload, "author_id": actor.pk, "warnings": warnings,
+        })
+    return message, warnings
+
+
+def reaction_add(*, actor: User, message: ChatMessage, kind: str) -> Reaction:
+    if kind not in ReactionKind.values:
+        raise ValidationError({"kind": _("Choose one of the support reactions.")})
+    with transaction.atomic():
+        reaction, _created = Reaction.objects.get_or_create(message=message, member=actor, kind=kind)
+        message_id, meetup_id = message.pk, message.meetup_id
+
+        def _push() -> None:
+            _send(room_group(meetup_id), {
+                "type": "chat.reactions", "message_id": message_id, "reactions": reaction_counts_for(message_id),
+            })
+
+        transaction.on_commit(_push)
+    return reaction
+
+
+# --- host controls (audited) -----------------------------------------------------------------
+def _room_state_after_commit(meetup: Meetup) -> None:
+    _push_after_commit(meetup.pk, {"type": "room.state", "chat_muted": meetup.chat_muted, "locked": meetup.locked})
+
+
+def room_mute(*, actor: User, meetup: Meetup, muted: bool) -> Meetup:
+    with transaction.atomic():
+        Meetup.objects.filter(pk=meetup.pk).update(chat_muted=muted)
+        meetup.chat_muted = muted
+        audit_log("meetup.chat_mute" if muted else "meetup.chat_unmute", actor=actor, target=meetup)
+        _room_state_after_commit(meetup)
+    return meetup
+
+
+def room_lock(*, actor: User, meetup: Meetup, locked: bool) -> Meetup:
+    with transaction.atomic():
+        Meetup.objects.filter(pk=meetup.pk).update(locked=locked)
+        meetup.locked = locked
+        audit_log("meetup.lock" if locked else "meetup.unlock", actor=actor, target=meetup)
+        _room_state_after_commit(meetup)
+    return meetup
+
+
+def participant_remove(*, actor: User, meetup: Meetup, registration: MeetupRegistration) -> None:
+    """Remove a participant: their sockets close at once and they cannot come back."""
+    if registration.meetup_id != meetup.pk or registration.member_id == meetup.host_id:
+        raise PermissionDenied(_("This participant cannot be removed."))
+    with transaction.atomic():
+        MeetupRegistration.objects.filter(pk=registration.pk).update(
+            removed_at=timezone.now(), connections=0, raised_hand=False
+        )
+        audit_log("meetup.participant_remove", actor=actor, target=meetup, registration=registration.pk)
+        _push_after_commit(meetup.pk, {"type": "room.removed", "user_id": registration.member_id})
+        _push_presence_after_commit(meetup)
+
+
+def meetup_end(*, actor: User, meetup: Meetup) -> Meetup:
+    with transaction.atomic():
+        now = timezone.now()
+        Meetup.objects.filter(pk=meetup.pk, ended_at__isnull=True).update(ended_at=now)
+        meetup.ended_at = now
+        MeetupRegistration.objects.filter(meetup=meetup).update(connections=0, raised_hand=False)
+        audit_log("meetup.end", actor=actor, target=meetup)
+        _push_after_commit(meetup.pk, {"type": "room.ended"})
+    return meetup
+
+
+def room_crisis_show(*, actor: User, meetup: Meetup) -> None:
+    """The host's one click: every participant sees the crisis resources banner."""
+    with transaction.atomic():
+        audit_log("meetup.crisis_show", actor=actor, target=meetup)
+        _push_after_commit(meetup.pk, {"type": "room.crisis"})
+
+
+# --- retention ---------------------------------------------------------------------------------
+def live_settings_update(*, actor: User, chat_retention_days: int, request: HttpRequest | None = None) -> LiveSettings:
+    with transaction.atomic():
+        current = LiveSettings.objects.select_for_update().order_by("pk").first() or live_settings()
+        current.chat_retention_days = chat_retention_days
+        current.updated_at = timezone.now()
+        current.full_clean()
+        current.save()
+        audit_log("live.settings_update", actor=actor, target=current, request=request,
+                  chat_retention_days=chat_retention_days)
+    return current
+
+
+def chat_purge_expired(*, now: dt.datetime | None = None) -> int:
+    """Delete the chat of meetups that ended (or were due to end) more than N days ago."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=live_settings().chat_retention_days)
+    ended = Q(meetup__ended_at__lt=cutoff) | Q(meetup__ended_at__isnull=True, meetup__ends_at__lt=cutoff)
+    with transaction.atomic():
+        _total, detail = ChatMessage.objects.filter(ended).delete()
+        deleted = detail.get(ChatMessage._meta.label, 0)
+        if deleted:
+            audit_log("retention.chat_messages", count=deleted)
+    return deleted
