@@ -20,4 +20,5 @@ urlpatterns = [
     path("reports/", views.moderation_queue_view, name="moderation_queue"),
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
     path("blocks/", views.blocks, name="blocks"),
+    path("phi/check/", views.phi_check_view, name="phi_check"),
 ]

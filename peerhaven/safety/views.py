@@ -1,8 +1,9 @@
 """Safety pages: crisis resources (public, linked from every page, staff-edited), reporting a
-member or content, the moderation queue, and blocking members."""
+member or content, the moderation queue, blocking members, and the PHI guard's live check."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.contrib import messages
@@ -19,6 +20,7 @@ from django_ratelimit.decorators import ratelimit
 from peerhaven.accounts.models import User
 from peerhaven.core.policies import public, role_required
 from peerhaven.safety.forms import CrisisResourceForm, QueueFilterForm, ReportForm, ReportReviewForm
+from peerhaven.safety.phi_forms import PHI_TEXT_MAX, phi_check
 from peerhaven.safety.policies import (
     crisis_resource_get_for_staff,
     member_get_for_user,
@@ -48,6 +50,11 @@ from peerhaven.safety.services import (
 QUEUE_PAGE_SIZE = 25
 # One budget for every kind of report: 20 an hour per member.
 _REPORT_RATE = {"key": "user", "rate": "20/h", "method": "POST", "block": True, "group": "safety.report"}
+
+# The editor checks as the author types (debounced), so the budget is generous but bounded.
+_PHI_CHECK_RATE = {"key": "user", "rate": "60/m", "method": "POST", "block": False, "group": "safety.phi_check"}
+# The component names the form field holding the text; its value is also used in element ids.
+_PHI_FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,99}")
 
 
 def _member(request: HttpRequest) -> User:
@@ -240,3 +247,21 @@ def unblock_member(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 def blocks(request: HttpRequest) -> HttpResponse:
     page = Paginator(blocks_by(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "safety/blocks.html", {"page": page})
+
+
+# --- PHI guard -----------------------------------------------------------------------------
+@ratelimit(**_PHI_CHECK_RATE)
+@require_POST
+def phi_check_view(request: HttpRequest) -> HttpResponse:
+    """The editor's live check: an HTML partial (components/phi_findings.html). It reads `text`,
+    or the form field named by `phi_field` when components/phi_textarea.html calls it; then the
+    summary is swapped out of band into that component's live region."""
+    field = request.POST.get("phi_field", "")
+    slot = field if _PHI_FIELD_NAME.fullmatch(field) else ""
+    text = request.POST.get(slot or "text", "")
+    context: dict[str, object] = {"slot": slot, "text_max": PHI_TEXT_MAX}
+    if getattr(request, "limited", False):
+        return render(request, "components/phi_findings.html", {**context, "limited": True}, status=429)
+    if len(text) > PHI_TEXT_MAX:
+        return render(request, "components/phi_findings.html", {**context, "too_long": True}, status=400)
+    return render(request, "components/phi_findings.html", {**context, "check": phi_check(text)})

@@ -49,4 +49,6 @@ ROUTES = [
     Route("safety:block_member", member(302), make_kwargs=_member_id, owner_status=400, method="post"),
     Route("safety:unblock_member", member(302), make_kwargs=_member_id, owner_status=302, method="post"),
     Route("safety:blocks", member(200)),
+    # The PHI guard's live check answers any member with an HTML partial.
+    Route("safety:phi_check", member(200), method="post", data={"text": "Call 555-201-3344 today."}),
 ]
