@@ -24,6 +24,7 @@ urlpatterns = [
     path("verification/", include("peerhaven.verification.urls")),
     path("notifications/", include("peerhaven.notifications.urls")),
     path("safety/", include("peerhaven.safety.urls")),
+    path("live/", include("peerhaven.live.urls")),
     path("api/v1/", api.urls),
     path("api-tokens/", include("peerhaven.api.urls")),
     path("staff/", include("peerhaven.staff.urls")),

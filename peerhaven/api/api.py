@@ -14,6 +14,7 @@ from peerhaven.api.errors import install_error_handlers
 from peerhaven.api.models import TokenScope
 from peerhaven.api.profile_api import router as profile_router
 from peerhaven.api.schemas import ErrorOut, ValidationErrorOut
+from peerhaven.live.api import router as live_router
 from peerhaven.notifications.api import router as notifications_router
 from peerhaven.verification.api import router as verification_router
 
@@ -104,3 +105,4 @@ api.add_router(
     ),
 )
 api.add_router("/", verification_router, auth=member_auth(read_scope=TokenScope.VERIFICATION_READ))
+api.add_router("/", live_router, auth=member_auth(read_scope=TokenScope.LIVE_READ, write_scope=TokenScope.LIVE_WRITE))

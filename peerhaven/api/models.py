@@ -15,6 +15,8 @@ class TokenScope(models.TextChoices):
     NOTIFICATIONS_READ = "notifications:read", _("Read my notifications")
     NOTIFICATIONS_WRITE = "notifications:write", _("Mark my notifications as read")
     VERIFICATION_READ = "verification:read", _("Read my licence verification status")
+    LIVE_READ = "live:read", _("Read live meetups and the chat of my meetups")
+    LIVE_WRITE = "live:write", _("Register for live meetups")
 
 
 class PersonalAccessToken(models.Model):

@@ -58,6 +58,7 @@ PROGRAMMES: tuple[Programme, ...] = (
             _("Live meetups with chat and video."),
         ),
         who=_("Verified members."),
+        entry_url_name="live:meetup_list",
     ),
     Programme(
         slug="checkins",

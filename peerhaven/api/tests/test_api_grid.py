@@ -42,6 +42,27 @@ def _notification_of(owner: Any) -> dict[str, Any]:
     return {"notification_id": notification.pk}
 
 
+def verified_op(status: int = 200) -> dict[str, dict[str, int]]:
+    """Verified members only: the others past the gate are refused (403)."""
+    expect = member_op(status)
+    for how in (SESSION, TOKEN):
+        expect[how] = {**expect[how], "registered": 403, "licence_expired": 403}
+    return expect
+
+
+def _meetup_of(owner: Any) -> dict[str, Any]:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from peerhaven.live.services import meetup_create
+
+    start = timezone.now() + dt.timedelta(minutes=5)
+    meetup = meetup_create(actor=owner, title="Grid circle", description="", starts_at=start,
+                           ends_at=start + dt.timedelta(hours=1), capacity=50)
+    return {"meetup_id": meetup.pk}
+
+
 @dataclass
 class Operation:
     method: str
@@ -73,6 +94,13 @@ OPERATIONS = [
         TokenScope.NOTIFICATIONS_WRITE,
         make_path=_notification_of,
     ),
+    Operation("get", "/api/v1/meetups", verified_op(200), TokenScope.LIVE_READ),
+    Operation("get", "/api/v1/meetups/{meetup_id}", verified_op(200), TokenScope.LIVE_READ, make_path=_meetup_of),
+    Operation("post", "/api/v1/meetups/{meetup_id}/registration", verified_op(200), TokenScope.LIVE_WRITE,
+              make_path=_meetup_of),
+    # A room's chat: its participants only (the host here); everyone else gets a 404.
+    Operation("get", "/api/v1/meetups/{meetup_id}/messages", verified_op(404), TokenScope.LIVE_READ,
+              make_path=_meetup_of),
 ]
 
 
