@@ -14,7 +14,7 @@ The schedule below is the one docs/privacy.md ("Retention") publishes; change bo
 | session                                             | until it expires (12 h at most)        |
 | task result (finished)                              | 14 days                                |
 | scheduler run record                                | 30 days                                |
-| chat message (programme not yet shipped)            | 30 days after the meetup               |
+| chat message (live app; a staff setting there)      | 30 days after the meetup (default)     |
 | audit row                                           | 6 years                                |
 
 Each job deletes or clears in one statement per kind, and audits what it did with counts only.
@@ -50,7 +50,7 @@ LICENCE_DOCUMENT_DAYS = 90
 CONTACT_MESSAGE_HANDLED_DAYS = 180
 TASK_RESULT_DAYS = 14
 SCHEDULED_RUN_DAYS = 30
-# For the live chat programme when it lands: its app adds the job with this default.
+# Live meetup chat: the live app's job (live.purge_expired_chat) and setting, with this default.
 CHAT_MESSAGE_DAYS = 30
 # The PostgreSQL trigger (core migration 0003) holds the same figure: change both together.
 AUDIT_YEARS = 6

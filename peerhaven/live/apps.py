@@ -6,9 +6,12 @@ class LiveConfig(AppConfig):
     label = "live"
 
     def ready(self) -> None:
+        from peerhaven.core import privacy
+        from peerhaven.live import privacy as live_privacy
         from peerhaven.live.policies import can_view_chat_message
         from peerhaven.safety.registry import register_reportable
 
+        privacy.register(live_privacy.SECTION, exporter=live_privacy.export_member, eraser=live_privacy.erase_member)
         register_reportable(
             "live.chatmessage", visible_to=can_view_chat_message, author_id=lambda message: message.author_id
         )

@@ -194,3 +194,19 @@ def test_it_schedules_the_daily_chat_purge() -> None:
 def test_it_opens_the_community_programme_at_the_meetups_list() -> None:
     community = next(programme for programme in PROGRAMMES if programme.slug == "community")
     assert community.entry_url_name == "live:meetup_list"
+
+
+def test_it_exports_and_erases_a_members_chat() -> None:
+    from peerhaven.live.privacy import erase_member, export_member
+
+    meetup = _meetup()
+    member = make_member(verified=True)
+    meetup_register(actor=member, meetup=meetup)
+    chat_message_post(actor=member, meetup=meetup, body="My own words")
+    chat_message_post(actor=meetup.host, meetup=meetup, body="The host's words")
+    exported = export_member(member)
+    assert [message["body"] for message in exported["chat_messages"]] == ["My own words"]
+    assert exported["meetup_registrations"][0]["meetup"] == "Evening circle"
+    erase_member(member, keep_posts_as_former_member=False)
+    assert list(ChatMessage.objects.values_list("author_id", flat=True)) == [meetup.host.pk]
+    assert not MeetupRegistration.objects.filter(member=member).exists()
