@@ -353,3 +353,47 @@ async def test_it_keeps_presence_counts_as_sockets_come_and_go() -> None:
     await communicator.disconnect()
     await database_sync_to_async(registration.refresh_from_db)()
     assert registration.connections == 0
+
+
+async def test_it_closes_the_socket_once_the_session_has_ended() -> None:
+    meetup, _host = await database_sync_to_async(_room)()
+    member = await database_sync_to_async(_participant)(meetup)
+    communicator, connected, _code = await _connect(meetup, member)
+    assert connected
+    await _welcome(communicator)
+
+    def _sign_out_everywhere() -> None:
+        from peerhaven.accounts.services import member_sessions_end
+
+        member_sessions_end(user_id=member.pk)
+
+    await database_sync_to_async(_sign_out_everywhere)()
+    await communicator.send_json_to({"type": "chat.post", "body": "Still here?"})
+    await _closed_with(communicator, consumers.CLOSE_SIGNED_OUT)
+    assert not await database_sync_to_async(ChatMessage.objects.exists)()
+    await communicator.disconnect()
+
+
+async def test_it_lets_a_participant_raise_a_hand_and_react_to_a_message() -> None:
+    meetup, host = await database_sync_to_async(_room)()
+    member = await database_sync_to_async(_participant)(meetup)
+    hosting, _ok, _code = await _connect(meetup, host)
+    joining, _ok, _code = await _connect(meetup, member)
+    await _welcome(hosting)
+    await _welcome(joining)
+    await joining.send_json_to({"type": "hand.raise"})
+    for _attempt in range(5):
+        frame = await _next(hosting, "presence")
+        raised = [p for p in frame["participants"] if p["raised_hand"]]
+        if raised:
+            break
+    assert [p["name"] for p in raised] == [f"peer{member.pk}"]
+    await hosting.send_json_to({"type": "chat.post", "body": "Welcome, everyone."})
+    message = (await _next(joining, "chat.message"))["message"]
+    await joining.send_json_to({"type": "reaction.add", "message_id": message["id"], "kind": "thank_you"})
+    update = await _next(hosting, "chat.reactions")
+    assert update == {"type": "chat.reactions", "message_id": message["id"], "reactions": {"thank_you": 1}}
+    await joining.send_json_to({"type": "reaction.add", "message_id": message["id"], "kind": "like"})
+    assert (await _next(joining, "error"))["code"] == "invalid"
+    await hosting.disconnect()
+    await joining.disconnect()
