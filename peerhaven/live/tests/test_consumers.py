@@ -12,6 +12,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -36,6 +37,9 @@ def _own_channel_layer(settings: Any) -> Iterator[None]:
         layers["default"]["CONFIG"] = {**layers["default"]["CONFIG"], "prefix": f"test-{uuid.uuid4().hex[:8]}"}
     settings.CHANNEL_LAYERS = layers
     yield
+    # These tests commit, so what they read outside a transaction (the instance settings an
+    # e-mail names, for one) may be cached; later tests in this worker must not see it.
+    cache.clear()
 
 
 def _cookie_headers(user: User, *, origin: bytes = b"http://localhost") -> list[tuple[bytes, bytes]]:
