@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -58,6 +59,24 @@ class StaffConflict(Exception):
 
 
 _ALREADY_DECIDED = gettext_lazy("Another staff member has already decided this request.")
+
+
+def _second_staff_decision(
+    model: Any, pk: int, *, actor: User, approve: bool, may_decide: Callable[[User, Any], bool]
+) -> Any:
+    """The two-person rule, in one place: lock the pending request, refuse a late second
+    decision (409) and a decision by the staff member who asked (403), then record it.
+    Call inside the caller's transaction."""
+    locked = model.objects.select_for_update().select_related("member").get(pk=pk)
+    if locked.status != RequestStatus.PENDING:
+        raise StaffConflict(str(_ALREADY_DECIDED))
+    if not may_decide(actor, locked):
+        raise PermissionDenied
+    locked.status = RequestStatus.APPROVED if approve else RequestStatus.DECLINED
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    return locked
 
 
 def hash_invitation_token(token: str) -> str:
@@ -202,15 +221,9 @@ def staff_grant_request_decide(
 ) -> StaffGrantRequest:
     """A second staff member approves (the member becomes staff) or declines."""
     with transaction.atomic():
-        locked = StaffGrantRequest.objects.select_for_update().select_related("member").get(pk=grant_request.pk)
-        if locked.status != RequestStatus.PENDING:
-            raise StaffConflict(str(_ALREADY_DECIDED))
-        if not can_decide_staff_grant(actor, locked):
-            raise PermissionDenied
-        locked.status = RequestStatus.APPROVED if approve else RequestStatus.DECLINED
-        locked.decided_by = actor
-        locked.decided_at = timezone.now()
-        locked.save(update_fields=["status", "decided_by", "decided_at"])
+        locked = _second_staff_decision(
+            StaffGrantRequest, grant_request.pk, actor=actor, approve=approve, may_decide=can_decide_staff_grant
+        )
         audit_log(
             "staff_grant.approve" if approve else "staff_grant.decline",
             actor=actor, target=locked.member, request=request,
@@ -286,15 +299,9 @@ def mfa_reset_decide(
     from peerhaven.notifications.services import notify
 
     with transaction.atomic():
-        locked = MfaResetRequest.objects.select_for_update().select_related("member").get(pk=reset.pk)
-        if locked.status != RequestStatus.PENDING:
-            raise StaffConflict(str(_ALREADY_DECIDED))
-        if not can_decide_mfa_reset(actor, locked):
-            raise PermissionDenied
-        locked.status = RequestStatus.APPROVED if approve else RequestStatus.DECLINED
-        locked.decided_by = actor
-        locked.decided_at = timezone.now()
-        locked.save(update_fields=["status", "decided_by", "decided_at"])
+        locked = _second_staff_decision(
+            MfaResetRequest, reset.pk, actor=actor, approve=approve, may_decide=can_decide_mfa_reset
+        )
         data: dict[str, Any] = {"reset": locked.pk, "opened_by": locked.opened_by_id}
         if approve:
             member = locked.member
