@@ -41,6 +41,7 @@ check: install
 ## Benchmarks: figures and ratios against a baseline measured in the same run.
 bench: install
 	$(PY) bench/run.py
+	for script in bench/bench_*.py; do [ -e "$$script" ] || continue; $(PY) "$$script" || exit 1; done
 
 chromium:
 	@bash scripts/ensure-chromium.sh

@@ -143,6 +143,9 @@ INSTALLED_APPS = [
     "peerhaven.backups",
     "peerhaven.sitesettings",
     "peerhaven.live",
+    "peerhaven.support",
+    "peerhaven.groups",
+    "peerhaven.forums",
 ]
 
 MIDDLEWARE = [

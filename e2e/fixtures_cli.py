@@ -11,6 +11,7 @@ against the e2e server's database. Run by e2e/server.py with the server's enviro
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -124,6 +125,12 @@ def main(argv: list[str]) -> int:
     elif command == "open-signup":
         (staff_email,) = args
         open_signup(staff_email)
+    elif ":" in command:
+        # An app's own test data: "support:create_supporter a b" runs create_supporter("a", "b")
+        # from e2e/fixtures_support.py and prints what it returns.
+        app, name = command.split(":", 1)
+        module = importlib.import_module(f"e2e.fixtures_{app}")
+        print(getattr(module, name.replace("-", "_"))(*args))
     else:
         print(f"unknown command {command!r}", file=sys.stderr)
         return 2

@@ -14,8 +14,11 @@ from peerhaven.api.errors import install_error_handlers
 from peerhaven.api.models import TokenScope
 from peerhaven.api.profile_api import router as profile_router
 from peerhaven.api.schemas import ErrorOut, ValidationErrorOut
+from peerhaven.forums.api import router as forums_router
+from peerhaven.groups.api import router as groups_router
 from peerhaven.live.api import router as live_router
 from peerhaven.notifications.api import router as notifications_router
+from peerhaven.support.api import router as support_router
 from peerhaven.verification.api import router as verification_router
 
 _HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
@@ -106,3 +109,6 @@ api.add_router(
 )
 api.add_router("/", verification_router, auth=member_auth(read_scope=TokenScope.VERIFICATION_READ))
 api.add_router("/", live_router, auth=member_auth(read_scope=TokenScope.LIVE_READ, write_scope=TokenScope.LIVE_WRITE))
+api.add_router("/", support_router, auth=member_auth(read_scope=TokenScope.SUPPORT_READ, write_scope=TokenScope.SUPPORT_WRITE))
+api.add_router("/", groups_router, auth=member_auth(read_scope=TokenScope.GROUPS_READ, write_scope=TokenScope.GROUPS_WRITE))
+api.add_router("/", forums_router, auth=member_auth(read_scope=TokenScope.FORUMS_READ, write_scope=TokenScope.FORUMS_WRITE))

@@ -17,6 +17,12 @@ class TokenScope(models.TextChoices):
     VERIFICATION_READ = "verification:read", _("Read my licence verification status")
     LIVE_READ = "live:read", _("Read live meetups and the chat of my meetups")
     LIVE_WRITE = "live:write", _("Register for live meetups")
+    SUPPORT_READ = "support:read", _("Read peer supporters, open slots and my T4T bookings")
+    SUPPORT_WRITE = "support:write", _("Book, cancel and reschedule my T4T sessions")
+    GROUPS_READ = "groups:read", _("Read my groups, their meetings, threads and case presentations")
+    GROUPS_WRITE = "groups:write", _("Join groups, RSVP and post in my groups")
+    FORUMS_READ = "forums:read", _("Read and search the communities")
+    FORUMS_WRITE = "forums:write", _("Post, react and follow in the communities")
 
 
 class PersonalAccessToken(models.Model):

@@ -4,11 +4,11 @@ operation's token scope. An operation without an expectation fails the test."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import importlib
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.test import Client
 
 from conftest import sign_in
@@ -16,22 +16,16 @@ from peerhaven.accounts.tests.factories import STATES as MEMBER_STATES
 from peerhaven.accounts.tests.factories import make_member
 from peerhaven.api.api import api
 from peerhaven.api.models import TokenScope
+from peerhaven.api.tests.api_grid_rules import (
+    SESSION,
+    TOKEN,
+    UNKNOWN_TOKEN,
+    Operation,
+    member_op,
+    verified_op,
+)
 from peerhaven.api.tests.conftest import ALL_SCOPES, bearer_for
 from peerhaven.core.tests.grid_rules import ANON, STATES
-
-SESSION, TOKEN = "session", "token"
-# A visitor "with a token" presents one that does not exist.
-_UNKNOWN_TOKEN = {"HTTP_AUTHORIZATION": "Bearer ph_0123456789abcdef_" + "A" * 43}
-
-
-def member_op(status: int = 200) -> dict[str, dict[str, int]]:
-    """Any member past the gate. A suspended member's session is ended (403) and their tokens
-    stop working (401); a member without a second factor is sent to set one up (403)."""
-    others = dict.fromkeys(STATES, status)
-    return {
-        SESSION: {**others, ANON: 401, "registered_no_mfa": 403, "suspended": 403},
-        TOKEN: {**others, ANON: 401, "registered_no_mfa": 403, "suspended": 401},
-    }
 
 
 def _notification_of(owner: Any) -> dict[str, Any]:
@@ -40,14 +34,6 @@ def _notification_of(owner: Any) -> dict[str, Any]:
 
     notification = Notification.objects.create(user=owner, kind=next(iter(KINDS)))
     return {"notification_id": notification.pk}
-
-
-def verified_op(status: int = 200) -> dict[str, dict[str, int]]:
-    """Verified members only: the others past the gate are refused (403)."""
-    expect = member_op(status)
-    for how in (SESSION, TOKEN):
-        expect[how] = {**expect[how], "registered": 403, "licence_expired": 403}
-    return expect
 
 
 def _meetup_of(owner: Any) -> dict[str, Any]:
@@ -61,24 +47,6 @@ def _meetup_of(owner: Any) -> dict[str, Any]:
     meetup = meetup_create(actor=owner, title="Grid circle", description="", starts_at=start,
                            ends_at=start + dt.timedelta(hours=1), capacity=50)
     return {"meetup_id": meetup.pk}
-
-
-@dataclass
-class Operation:
-    method: str
-    path: str  # as in the OpenAPI document, with {placeholders}
-    expect: dict[str, dict[str, int]]
-    scope: str
-    body: dict[str, Any] | None = None
-    # For operations on one object: builds an object owned by the given member and returns the
-    # path placeholders. Every state above is then a non-owner; the owner gets owner_status.
-    make_path: Callable[[Any], dict[str, Any]] | None = None
-    owner_status: int = 200
-    query: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def key(self) -> str:
-        return f"{self.method.upper()} {self.path}"
 
 
 OPERATIONS = [
@@ -102,6 +70,17 @@ OPERATIONS = [
     Operation("get", "/api/v1/meetups/{meetup_id}/messages", verified_op(404), TokenScope.LIVE_READ,
               make_path=_meetup_of),
 ]
+
+# Each app with API operations of its own lists them in peerhaven/<app>/tests/api_grid.py.
+for _config in apps.get_app_configs():
+    if _config.name.startswith("peerhaven."):
+        try:
+            _module = importlib.import_module(f"{_config.name}.tests.api_grid")
+        except ModuleNotFoundError as _exc:
+            if _exc.name != f"{_config.name}.tests.api_grid":
+                raise
+            continue
+        OPERATIONS += _module.OPERATIONS
 
 
 def documented_operations() -> set[str]:
@@ -137,7 +116,7 @@ def _call(client: Client, operation: Operation, path_kwargs: dict[str, Any], hea
 
 def _caller(state: str, how: str, members: dict[str, Any]) -> tuple[Client, dict[str, str]]:
     if state == ANON:
-        return Client(), (_UNKNOWN_TOKEN if how == TOKEN else {})
+        return Client(), (UNKNOWN_TOKEN if how == TOKEN else {})
     if state not in members:
         # Tokens are issued before a suspension, as they would be in life.
         spec = dict(MEMBER_STATES[state])

@@ -26,6 +26,9 @@ from peerhaven.notifications.emails import notification_email_build
 
 ES_PO = Path(settings.LOCALE_PATHS[0]) / "es" / "LC_MESSAGES" / "django.po"
 REPO = Path(settings.BASE_DIR)
+# The project catalogue, plus one per app that keeps its own (peerhaven/<app>/locale/): makemessages
+# sends an app's strings to the nearest locale directory above them.
+CATALOGUES = [ES_PO, *sorted((REPO / "peerhaven").glob("*/locale/es/LC_MESSAGES/django.po"))]
 # The same exclusions as `make makemessages`.
 MAKEMESSAGES_IGNORES = (".venv", "var", "e2e", "bench", "node_modules")
 
@@ -34,8 +37,9 @@ _PLACEHOLDER = re.compile(r"%\([a-zA-Z_]\w*\)[sdif]|%[sdif]")
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 
 
-def _catalogue() -> polib.POFile:
-    return polib.pofile(str(ES_PO))
+def _catalogue(path: Path = ES_PO) -> polib.POFile:
+    return polib.pofile(str(path))
+
 
 
 def _need_gettext_tools() -> None:
@@ -48,8 +52,9 @@ def _need_gettext_tools() -> None:
 
 
 # --- the catalogue itself --------------------------------------------------------------------
-def test_it_translates_every_entry_of_the_spanish_catalogue() -> None:
-    catalogue = _catalogue()
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda path: str(path.relative_to(REPO)))
+def test_it_translates_every_entry_of_the_spanish_catalogue(path: Path) -> None:
+    catalogue = _catalogue(path)
     untranslated = [entry.msgid for entry in catalogue.untranslated_entries()]
     fuzzy = [entry.msgid for entry in catalogue.fuzzy_entries()]
     assert len(catalogue) > 0
@@ -61,7 +66,7 @@ def test_it_translates_every_entry_of_the_spanish_catalogue() -> None:
 
 def test_it_keeps_every_placeholder_and_tag_in_the_translation() -> None:
     mismatched = []
-    for entry in _catalogue().translated_entries():
+    for entry in (entry for path in CATALOGUES for entry in _catalogue(path).translated_entries()):
         translations = [entry.msgstr] if not entry.msgid_plural else list(entry.msgstr_plural.values())
         for translated in translations:
             if sorted(_PLACEHOLDER.findall(entry.msgid)) != sorted(_PLACEHOLDER.findall(translated)):
@@ -73,6 +78,11 @@ def test_it_keeps_every_placeholder_and_tag_in_the_translation() -> None:
 
 def test_it_compiles_the_catalogue(tmp_path: Path) -> None:
     _need_gettext_tools()
+    for index, path in enumerate(CATALOGUES[1:]):
+        result = subprocess.run(
+            ["msgfmt", "--check", "-o", str(tmp_path / f"app{index}.mo"), str(path)], capture_output=True, text=True
+        )
+        assert result.returncode == 0, f"{path}: {result.stderr}"
     compiled = tmp_path / "django.mo"
     result = subprocess.run(
         ["msgfmt", "--check", "-o", str(compiled), str(ES_PO)], capture_output=True, text=True
@@ -104,12 +114,20 @@ def test_it_has_every_string_of_the_code_in_the_catalogue(tmp_path: Path) -> Non
     result = subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stderr[-2000:]
 
-    fresh = polib.pofile(str(copy / "peerhaven" / "locale" / "es" / "LC_MESSAGES" / "django.po"))
-    committed = {(entry.msgctxt, entry.msgid) for entry in _catalogue() if not entry.obsolete}
-    new = sorted(entry.msgid for entry in fresh if (entry.msgctxt, entry.msgid) not in committed)
+    new = []
+    fresh_catalogues = [copy / ES_PO.relative_to(REPO), *(copy / "peerhaven").glob("*/locale/es/LC_MESSAGES/django.po")]
+    for fresh_path in fresh_catalogues:
+        fresh = polib.pofile(str(fresh_path))
+        path = REPO / fresh_path.relative_to(copy)
+        if not path.exists():
+            new += [f"{path.relative_to(REPO)} (not committed): {entry.msgid}" for entry in fresh]
+            continue
+        committed = {(entry.msgctxt, entry.msgid) for entry in _catalogue(path) if not entry.obsolete}
+        new += [f"{path.relative_to(REPO)}: {entry.msgid}" for entry in fresh
+                if (entry.msgctxt, entry.msgid) not in committed]
     assert not new, (
-        "Strings in the code that the Spanish catalogue lacks; run `make makemessages` and "
-        f"translate them in {ES_PO.relative_to(REPO)}: {new}"
+        "Strings in the code that the Spanish catalogues lack; run `make makemessages` and "
+        f"translate them: {sorted(new)}"
     )
 
 

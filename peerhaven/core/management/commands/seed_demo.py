@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -57,3 +58,17 @@ class Command(BaseCommand):
         staff_report = seed_demo_staff()
         if staff_report.invitation_link:
             self.stdout.write(f"Demo invitation (open it signed out to try joining): {staff_report.invitation_link}")
+        # Each programme app seeds its own demo data: `<app>.demo.seed_demo_programme()` returns
+        # a one-line summary (idempotent, like the rest of this command).
+        for config in apps.get_app_configs():
+            if not config.name.startswith("peerhaven."):
+                continue
+            try:
+                module = importlib.import_module(f"{config.name}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.demo":
+                    raise
+                continue
+            programme_seeder = getattr(module, "seed_demo_programme", None)
+            if programme_seeder is not None:
+                self.stdout.write(str(programme_seeder()))

@@ -1,0 +1,7 @@
+"""/api/v1 forums: a thin edge over the app's services, selectors and policies."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["forums"])
