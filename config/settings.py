@@ -236,7 +236,10 @@ _xdist_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 if REDIS_URL and TESTING and _xdist_worker and urlparse(REDIS_URL).scheme in {"redis", "rediss"}:
     # Each parallel test worker gets its own Redis database: a test's cache.clear() is a FLUSHDB
     # and must not wipe another worker's cache entries or channel-layer messages.
-    _worker_db = int("".join(ch for ch in _xdist_worker if ch.isdigit()) or "0") + 1
+    # Offset from the URL's own database number, so that two test runs given different bases
+    # (redis://host/0 and redis://host/8) do not share databases either.
+    _base_db = int(urlparse(REDIS_URL).path.strip("/") or "0")
+    _worker_db = _base_db + int("".join(ch for ch in _xdist_worker if ch.isdigit()) or "0") + 1
     REDIS_URL = urlparse(REDIS_URL)._replace(path=f"/{_worker_db}").geturl()
 if REDIS_URL:
     if urlparse(REDIS_URL).scheme not in {"redis", "rediss", "unix"}:
