@@ -1,7 +1,10 @@
+"""forums routes: each concern keeps its own list (urls_<concern>.py), mounted here under one namespace."""
+
 from __future__ import annotations
 
-from django.urls import URLPattern, path  # noqa: F401
+from peerhaven.forums.urls_moderation import urlpatterns as moderation_urlpatterns
+from peerhaven.forums.urls_posting import urlpatterns as posting_urlpatterns
 
 app_name = "forums"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [*posting_urlpatterns, *moderation_urlpatterns]

@@ -1,7 +1,10 @@
+"""groups routes: each concern keeps its own list (urls_<concern>.py), mounted here under one namespace."""
+
 from __future__ import annotations
 
-from django.urls import URLPattern, path  # noqa: F401
+from peerhaven.groups.urls_groups import urlpatterns as groups_urlpatterns
+from peerhaven.groups.urls_meetings import urlpatterns as meetings_urlpatterns
 
 app_name = "groups"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [*groups_urlpatterns, *meetings_urlpatterns]

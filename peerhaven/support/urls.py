@@ -1,7 +1,10 @@
+"""support routes: each concern keeps its own list (urls_<concern>.py), mounted here under one namespace."""
+
 from __future__ import annotations
 
-from django.urls import URLPattern, path  # noqa: F401
+from peerhaven.support.urls_booking import urlpatterns as booking_urlpatterns
+from peerhaven.support.urls_matching import urlpatterns as matching_urlpatterns
 
 app_name = "support"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [*booking_urlpatterns, *matching_urlpatterns]

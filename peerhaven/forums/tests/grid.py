@@ -1,7 +1,8 @@
-"""Permission-grid expectations for forums's routes."""
+"""Permission-grid expectations for forums's routes, one list per concern."""
 
 from __future__ import annotations
 
-from peerhaven.core.tests.grid_rules import Route
+from peerhaven.forums.tests.grid_moderation import ROUTES as MODERATION_ROUTES
+from peerhaven.forums.tests.grid_posting import ROUTES as POSTING_ROUTES
 
-ROUTES: list[Route] = []
+ROUTES = [*POSTING_ROUTES, *MODERATION_ROUTES]

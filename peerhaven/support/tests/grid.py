@@ -1,7 +1,8 @@
-"""Permission-grid expectations for support's routes."""
+"""Permission-grid expectations for support's routes, one list per concern."""
 
 from __future__ import annotations
 
-from peerhaven.core.tests.grid_rules import Route
+from peerhaven.support.tests.grid_booking import ROUTES as BOOKING_ROUTES
+from peerhaven.support.tests.grid_matching import ROUTES as MATCHING_ROUTES
 
-ROUTES: list[Route] = []
+ROUTES = [*BOOKING_ROUTES, *MATCHING_ROUTES]

@@ -1,0 +1,3 @@
+"""forums models: flags, the moderation queue, watched words, the anonymous relay and reveal, search, digests, the resource library."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""forums: selectors, one module per concern (posting: communities, topics, posts, reactions, follows, bookmarks, drafts, identity modes; moderation: flags, the moderation queue, watched words, the anonymous relay and reveal, search, digests, the resource library)."""

@@ -1,0 +1,1 @@
+"""groups: policies, one module per concern (groups: groups, membership, agreements, threads and case presentations; meetings: recurring meetings, RSVP, attendance and the CE log, agendas and presenter queues)."""

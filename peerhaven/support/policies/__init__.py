@@ -1,0 +1,1 @@
+"""support: policies, one module per concern (booking: supporters, availability, slots, bookings, calendar (.ics and feed); matching: matching and conflict-of-interest exclusions, search, suggestions, calendar import, buddies, feedback)."""
