@@ -136,7 +136,9 @@ class Group(models.Model):
                                      through_fields=("group", "user"), related_name="peer_groups")
     # The version members must have accepted; 0 until the first agreement is written.
     agreement_version = models.PositiveIntegerField(default=0, editable=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # SET_NULL: erasing a member's account must not be blocked by what they created.
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     archived_at = models.DateTimeField(null=True, blank=True)
@@ -177,7 +179,9 @@ class GroupAgreement(models.Model):
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="agreements")
     version = models.PositiveIntegerField()
     text = models.TextField(_("agreement"), max_length=8000)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # SET_NULL: erasing a member's account must not be blocked by what they created.
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
