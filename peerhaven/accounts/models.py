@@ -154,6 +154,9 @@ class Profile(models.Model):
     )
     # Private: only used to keep conflicts of interest out of matching. Encrypted at rest.
     employer = EncryptedCharField(_("organisation or employer"), blank=True, plaintext_max_length=160)
+    # Keyed blind index of the normalised employer (accounts.blind_index), kept in sync by
+    # profile_update: matching compares organisations in SQL without decrypting them.
+    employer_index = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
     bio = models.TextField(_("short bio"), max_length=1000, blank=True)
     visibility = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from peerhaven.accounts.blind_index import employer_index
 from peerhaven.accounts.models import (
     Profile,
     RoleGrant,
@@ -49,9 +50,13 @@ def profile_update(*, actor: User, request: HttpRequest | None = None, **changes
         profile = Profile.objects.select_for_update().get(user=actor)
         for field, value in changes.items():
             setattr(profile, field, value)
+        derived = []
+        if "employer" in changes:
+            profile.employer_index = employer_index(profile.employer or "")
+            derived.append("employer_index")
         profile.updated_at = timezone.now()
         profile.full_clean()
-        profile.save(update_fields=[*changes.keys(), "updated_at"])
+        profile.save(update_fields=[*changes.keys(), *derived, "updated_at"])
         # Which fields changed is recorded, never their values.
         audit_log("profile.update", actor=actor, target=profile, request=request, fields=sorted(changes))
     if request is not None and "time_zone" in changes:
@@ -59,6 +64,17 @@ def profile_update(*, actor: User, request: HttpRequest | None = None, **changes
     if request is not None and "language" in changes:
         request.session[SESSION_LANGUAGE] = profile.language
     return profile
+
+
+def profile_employer_index_rebuild() -> int:
+    """Recompute every employer blind index (after SECRET_KEY rotation). Returns the rows changed."""
+    changed = 0
+    for profile in Profile.objects.only("pk", "employer", "employer_index").iterator():
+        wanted = employer_index(profile.employer or "")
+        if wanted != profile.employer_index:
+            Profile.objects.filter(pk=profile.pk).update(employer_index=wanted)
+            changed += 1
+    return changed
 
 
 def terms_accept(*, actor: User, terms_version: TermsVersion, request: HttpRequest | None = None) -> TermsAcceptance:
