@@ -503,3 +503,23 @@ RATELIMIT_USE_CACHE = "default"
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"] if not REDIS_URL else []
 REQUIRE_SERVICES = env_bool("PEERHAVEN_REQUIRE_SERVICES", False)
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("PEERHAVEN_WORKER_HEARTBEAT_MAX_AGE", 180)
+
+# --- video rooms (docs/video-rooms.md) -----------------------------------------------------
+# ICE servers handed to browsers with a room's join token. No STUN by default: only host
+# candidates (a LAN or loopback); set a STUN and, for members behind strict NATs, a TURN server.
+VIDEO_STUN_URLS = env_list("PEERHAVEN_STUN_URLS", [])
+VIDEO_TURN_URLS = env_list("PEERHAVEN_TURN_URLS", [])
+# coturn's `static-auth-secret` (use-auth-secret): credentials are derived per member and expire.
+VIDEO_TURN_SECRET = env_str("PEERHAVEN_TURN_SECRET", "") or ""
+# Rooms larger than a mesh (meetups over 8 seats) go to this Jitsi Meet instance when it is set.
+VIDEO_JITSI_BASE_URL = (env_str("PEERHAVEN_JITSI_BASE_URL", "") or "").rstrip("/")
+for _ice_url in VIDEO_STUN_URLS:
+    if not _ice_url.startswith(("stun:", "stuns:")):
+        raise ImproperlyConfigured(f"PEERHAVEN_STUN_URLS entries start with stun: or stuns:, got {_ice_url!r}")
+for _ice_url in VIDEO_TURN_URLS:
+    if not _ice_url.startswith(("turn:", "turns:")):
+        raise ImproperlyConfigured(f"PEERHAVEN_TURN_URLS entries start with turn: or turns:, got {_ice_url!r}")
+if VIDEO_TURN_URLS and len(VIDEO_TURN_SECRET) < 16:
+    raise ImproperlyConfigured("PEERHAVEN_TURN_URLS needs PEERHAVEN_TURN_SECRET (coturn's static-auth-secret, 16+ characters).")
+if VIDEO_JITSI_BASE_URL and urlparse(VIDEO_JITSI_BASE_URL).scheme != "https":
+    raise ImproperlyConfigured("PEERHAVEN_JITSI_BASE_URL must be an https URL.")

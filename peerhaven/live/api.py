@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
@@ -21,11 +21,14 @@ from peerhaven.live.models import Meetup
 from peerhaven.live.policies import (
     can_join_meetup,
     can_read_chat,
+    may_enter_room,
     meetup_get_for_user,
     registration_for,
+    room_spec_get_for_user,
 )
-from peerhaven.live.selectors import chat_history, seats_taken, upcoming_meetups
+from peerhaven.live.selectors import chat_history, seats_taken, upcoming_meetups, video_room_state
 from peerhaven.live.services import MeetupFull, meetup_register
+from peerhaven.live.video import join_grant
 
 router = Router(tags=["live meetups"])
 
@@ -124,3 +127,36 @@ def meetup_messages(request: HttpRequest, meetup_id: int) -> list[dict[str, Any]
     for message in history:
         message["mine"] = message.pop("author_id") == member.pk
     return history
+
+
+# --- video rooms ----------------------------------------------------------------------------------
+class IceServerOut(Schema):
+    urls: list[str]
+    username: str | None = None
+    credential: str | None = None
+
+
+class RoomJoinOut(Schema):
+    token: str
+    expires_in: int
+    socket_path: str
+    ice_servers: list[IceServerOut]
+
+
+@router.post("/rooms/{kind}/{ref}/token", response=RoomJoinOut, url_name="live_room_token",
+             summary="A short-lived token to open a video room's signalling socket")
+def room_token(request: HttpRequest, kind: str, ref: str) -> dict[str, Any]:
+    """For a participant while the room is open (10 minutes before the start until 15 minutes
+    after the end): a signed token valid for 60 seconds, bound to the member and the room, with
+    the ICE servers to use. Outsiders get a 404; a participant outside the window a 403."""
+    member = _verified_member(request)
+    try:
+        spec = room_spec_get_for_user(member, kind, ref)
+    except Http404 as missing:
+        raise HttpError(404, _("Not found.")) from missing
+    state = video_room_state(spec, member)
+    if not may_enter_room(member, spec) or state.ended or state.removed:
+        raise HttpError(403, _("This room is not open to you right now."))
+    if spec.external:
+        raise HttpError(409, _("This room meets on the external video service; open its page for the link."))
+    return join_grant(member, spec)

@@ -137,3 +137,47 @@ class LiveSettings(models.Model):
 
     def __str__(self) -> str:
         return "live settings"
+
+
+# --- video rooms (rooms.py): the live state of a room; who may enter is the owner's spec ---------
+class VideoRoom(models.Model):
+    """Created when someone first enters; `key` is the spec's "<kind>:<ref>"."""
+
+    key = models.CharField(max_length=200, unique=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"video room {self.pk}"
+
+
+class VideoRoomPresence(models.Model):
+    """One open signalling socket (one per member: a second tab replaces the first). Rows of a
+    crashed node stop counting once `seen_at` is older than PRESENCE_STALE_AFTER."""
+
+    room = models.ForeignKey(VideoRoom, on_delete=models.CASCADE, related_name="presences")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    peer_id = models.CharField(max_length=32, unique=True)
+    channel_name = models.CharField(max_length=200)
+    joined_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["room", "member"], name="live_video_presence_once")]
+
+    def __str__(self) -> str:
+        return f"video presence {self.pk}"
+
+
+class VideoRoomRemoval(models.Model):
+    """The host removed this member: they cannot come back into this room."""
+
+    room = models.ForeignKey(VideoRoom, on_delete=models.CASCADE, related_name="removals")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    removed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["room", "member"], name="live_video_removal_once")]
+
+    def __str__(self) -> str:
+        return f"video removal {self.pk}"

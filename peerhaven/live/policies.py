@@ -12,6 +12,7 @@ from django.utils import timezone
 from peerhaven.accounts.models import Role
 from peerhaven.core.policies import has_role, is_verified
 from peerhaven.live.models import ChatMessage, Meetup, MeetupRegistration
+from peerhaven.live.rooms import RoomSpec, room_spec
 
 
 def can_schedule_meetup(user: Any) -> bool:
@@ -87,3 +88,26 @@ def registration_for(user: Any, meetup: Meetup) -> MeetupRegistration | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return MeetupRegistration.objects.filter(meetup=meetup, member=user).first()
+
+
+# --- video rooms (rooms.py) -----------------------------------------------------------------------
+def may_enter_room(user: Any, spec: RoomSpec, now: dt.datetime | None = None) -> bool:
+    """The one entry rule of every video room: a verified, active participant of the room, from
+    ENTRY_BEFORE before the start until ENTRY_AFTER after the end, unless the owner closed it."""
+    if not is_verified(user) or user.pk not in spec.participant_ids or spec.closed:
+        return False
+    now = now or timezone.now()
+    return spec.opens_at <= now <= spec.closes_at
+
+
+def may_host_room(user: Any, spec: RoomSpec, now: dt.datetime | None = None) -> bool:
+    return user.pk in spec.host_ids and may_enter_room(user, spec, now)
+
+
+def room_spec_get_for_user(user: Any, kind: str, ref: str) -> RoomSpec:
+    """The room's spec for one of its participants (whatever the time); 404 for everyone else,
+    so that a room's existence is not revealed to outsiders."""
+    spec = room_spec(kind, ref)
+    if spec is None or not is_verified(user) or user.pk not in spec.participant_ids:
+        raise Http404
+    return spec

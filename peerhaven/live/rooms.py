@@ -43,10 +43,21 @@ class RoomSpec:
     # Larger than a mesh can carry: the room hands out a link to the configured Jitsi Meet
     # instance instead (the platform still decides who gets it).
     external: bool = False
+    # The owner says the room is over before its time (a cancelled booking, an ended meetup):
+    # nobody may enter any more.
+    closed: bool = False
 
     @property
     def key(self) -> str:
         return f"{self.kind}:{self.ref}"
+
+    @property
+    def opens_at(self) -> dt.datetime:
+        return self.starts_at - ENTRY_BEFORE
+
+    @property
+    def closes_at(self) -> dt.datetime:
+        return self.ends_at + ENTRY_AFTER
 
 
 RoomResolver = Callable[[str], "RoomSpec | None"]

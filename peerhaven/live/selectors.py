@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from peerhaven.live.models import (
@@ -17,7 +19,11 @@ from peerhaven.live.models import (
     Meetup,
     MeetupRegistration,
     Reaction,
+    VideoRoom,
+    VideoRoomPresence,
+    VideoRoomRemoval,
 )
+from peerhaven.live.rooms import RoomSpec
 from peerhaven.safety.policies import exclude_blocked
 
 HISTORY_SIZE = 50
@@ -123,3 +129,73 @@ def presence(meetup: Meetup) -> list[dict[str, Any]]:
 def live_settings() -> LiveSettings:
     found = LiveSettings.objects.order_by("pk").first()
     return found if found is not None else LiveSettings(chat_retention_days=DEFAULT_CHAT_RETENTION_DAYS)
+
+
+# --- video rooms --------------------------------------------------------------------------------
+# A presence row not refreshed for this long belongs to a node that went away: it does not count.
+PRESENCE_STALE_AFTER = dt.timedelta(minutes=3)
+
+
+@dataclass(frozen=True)
+class VideoRoomState:
+    ended: bool
+    removed: bool
+
+
+def video_room_state(spec: RoomSpec, member: Any) -> VideoRoomState:
+    """Whether the host ended the room, and whether they removed `member` from it. One query."""
+    room = (
+        VideoRoom.objects.filter(key=spec.key)
+        .annotate(member_removed=Exists(VideoRoomRemoval.objects.filter(room=OuterRef("pk"), member_id=member.pk)))
+        .first()
+    )
+    if room is None:
+        return VideoRoomState(ended=False, removed=False)
+    return VideoRoomState(ended=room.ended_at is not None, removed=bool(room.member_removed))  # type: ignore[attr-defined]
+
+
+def video_presence(room_id: int, *, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Who is in a video room, oldest first, with `user_id` and `channel` for the consumers
+    (never sent to a browser). One query."""
+    now = now or timezone.now()
+    rows = (
+        VideoRoomPresence.objects.filter(room_id=room_id, seen_at__gte=now - PRESENCE_STALE_AFTER)
+        .select_related("member__profile")
+        .order_by("joined_at", "pk")
+    )
+    return [
+        {"peer": row.peer_id, "name": row.member.public_name, "user_id": row.member_id, "channel": row.channel_name}
+        for row in rows
+    ]
+
+
+MEETUP_ROOM_KIND = "live.meetup"
+
+
+def meetup_room_spec(ref: str) -> RoomSpec | None:
+    """The video room of a meetup (registered as "live.meetup"): its registered participants who
+    were not removed (in a locked room, only those already in it), hosted by its host and by staff
+    among them. Larger than a mesh, it goes to Jitsi when an instance is configured. Two queries."""
+    from peerhaven.accounts.models import Role, User
+    from peerhaven.live.video import MESH_MAX_PARTICIPANTS, external_rooms_enabled
+
+    if not ref.isdigit() or len(ref) > 18:
+        return None
+    meetup = Meetup.objects.filter(pk=int(ref)).first()
+    if meetup is None:
+        return None
+    registrations = MeetupRegistration.objects.filter(meetup=meetup, removed_at__isnull=True)
+    if meetup.locked:
+        registrations = registrations.filter(Q(entered_at__isnull=False) | Q(member_id=meetup.host_id))
+    participant_ids = frozenset(registrations.values_list("member_id", flat=True))
+    staff_ids = frozenset(
+        User.objects.filter(pk__in=participant_ids, role_grants__role=Role.STAFF).values_list("pk", flat=True)
+    )
+    return RoomSpec(
+        kind=MEETUP_ROOM_KIND, ref=str(meetup.pk), title=meetup.title, starts_at=meetup.starts_at,
+        ends_at=meetup.ends_at, participant_ids=participant_ids,
+        host_ids=frozenset({meetup.host_id}) | staff_ids,
+        back_url=reverse("live:meetup_room", kwargs={"pk": meetup.pk}),
+        external=meetup.capacity > MESH_MAX_PARTICIPANTS and external_rooms_enabled(),
+        closed=meetup.ended_at is not None,
+    )

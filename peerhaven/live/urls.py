@@ -12,5 +12,6 @@ urlpatterns = [
     path("meetups/<int:pk>/", views.meetup_detail, name="meetup_detail"),
     path("meetups/<int:pk>/register/", views.meetup_register_view, name="meetup_register"),
     path("meetups/<int:pk>/room/", views.meetup_room, name="meetup_room"),
+    path("rooms/<str:kind>/<str:ref>/", views.room, name="room"),
     path("settings/", views.live_settings_view, name="settings"),
 ]

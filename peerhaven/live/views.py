@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -19,11 +20,15 @@ from peerhaven.live.policies import (
     can_moderate_room,
     can_register_for_meetup,
     can_schedule_meetup,
+    may_enter_room,
+    may_host_room,
     meetup_get_for_user,
     registration_for,
+    room_spec_get_for_user,
 )
-from peerhaven.live.selectors import live_settings, seats_taken, upcoming_meetups
+from peerhaven.live.selectors import live_settings, seats_taken, upcoming_meetups, video_room_state
 from peerhaven.live.services import MeetupFull, live_settings_update, meetup_create, meetup_register
+from peerhaven.live.video import external_room_url, join_grant, room_socket_path
 from peerhaven.safety.models import ReportReason
 
 
@@ -112,3 +117,31 @@ def live_settings_view(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("The chat retention setting is saved."))
         return redirect("live:settings")
     return render(request, "live/settings.html", {"form": form})
+
+
+# --- video rooms --------------------------------------------------------------------------------
+@verified_required
+def room(request: HttpRequest, kind: str, ref: str) -> HttpResponse:
+    """A video room for its participants. Outside the entry window (or after the host ended it,
+    or once removed) the participant gets a kind page with a 200 saying when it opens or that it
+    is over; everyone else a 404 (decision 0008)."""
+    member = _member(request)
+    spec = room_spec_get_for_user(member, kind, ref)
+    now = timezone.now()
+    state = video_room_state(spec, member)
+    if not may_enter_room(member, spec, now) or state.ended or state.removed:
+        return render(request, "live/room_closed.html", {
+            "spec": spec,
+            "not_yet": now < spec.opens_at and not spec.closed and not state.ended,
+            "removed": state.removed,
+        })
+    if spec.external:
+        return render(request, "live/room_external.html", {
+            "spec": spec, "external_url": external_room_url(spec),
+        })
+    return render(request, "live/room.html", {
+        "spec": spec,
+        "is_host": may_host_room(member, spec, now),
+        "join": join_grant(member, spec),
+        "socket_path": room_socket_path(spec),
+    })

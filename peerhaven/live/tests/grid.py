@@ -19,6 +19,12 @@ def _meetup_hosted_by(owner: Any) -> dict[str, Any]:
     return {"pk": meetup.pk}
 
 
+def _meetup_video_room_hosted_by(owner: Any) -> dict[str, Any]:
+    from peerhaven.live.selectors import MEETUP_ROOM_KIND
+
+    return {"kind": MEETUP_ROOM_KIND, "ref": str(_meetup_hosted_by(owner)["pk"])}
+
+
 # Who is outside the room (not registered) gets a 404; the unverified get the kind 403 page.
 _ROOM = verified(404)
 
@@ -28,5 +34,7 @@ ROUTES = [
     Route("live:meetup_detail", verified(200), make_kwargs=_meetup_hosted_by, owner_status=200),
     Route("live:meetup_register", verified(302), make_kwargs=_meetup_hosted_by, owner_status=302, method="post"),
     Route("live:meetup_room", _ROOM, make_kwargs=_meetup_hosted_by, owner_status=200),
+    # A video room: its participants only (the host here), whatever the kind; others get a 404.
+    Route("live:room", _ROOM, make_kwargs=_meetup_video_room_hosted_by, owner_status=200),
     Route("live:settings", role("staff")),
 ]
