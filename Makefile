@@ -32,6 +32,8 @@ test: install chromium messages
 	# whole session, which the Django ORM then refuses to run under in any later test.
 	$(PY) -m pytest -n 2 --dist loadfile -q peerhaven $(PYTEST_ARGS)
 	$(PY) -m pytest -n 2 --dist loadfile -q e2e $(PYTEST_ARGS)
+	# Live and WebRTC browser tests, inside a network namespace with only loopback (needs root).
+	PY=$(PY) bash scripts/e2e-netns.sh $(PYTEST_ARGS)
 
 ## Lint and types.
 check: install
