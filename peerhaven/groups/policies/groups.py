@@ -242,3 +242,12 @@ def membership_get_for_manager(user: Any, group: Group, pk: int) -> Membership:
         raise Http404
     membership.group = group
     return membership
+
+
+def can_view_post(user: Any, post: Any) -> bool:
+    """For reports: an active member of the post's group, the post not hidden."""
+    return not post.is_hidden and can_view_inside(user, post.thread.group)
+
+
+def can_view_presentation(user: Any, presentation: CasePresentation) -> bool:
+    return not presentation.is_hidden and can_view_inside(user, presentation.group)
