@@ -262,7 +262,7 @@ class AgendaItem(models.Model):
     kind = models.CharField(max_length=10, choices=AgendaItemKind.choices, default=AgendaItemKind.TOPIC)
     state = models.CharField(max_length=10, choices=AgendaItemState.choices, default=AgendaItemState.SLOTTED)
     title = EncryptedCharField(_("title"), plaintext_max_length=140)
-    presenter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True,
+    presenter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                   blank=True, related_name="+")
     case_presentation = models.ForeignKey(CasePresentation, on_delete=models.SET_NULL, null=True,
                                           blank=True, related_name="agenda_items")
