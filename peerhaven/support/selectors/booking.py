@@ -1,0 +1,502 @@
+"""Reads for T4T booking: open slots (the availability engine), a member's sessions, the
+supporter's requests, the calendar feed's entries.
+
+Slots are computed in the supporter's own time zone (weekly windows, date overrides) and
+returned as UTC instants; pages convert them to the viewer's zone. The DST rules are
+deliberate (see `resolve_local`): a window edge that falls in a spring-forward gap moves to the
+end of the gap; an ambiguous (fall-back) start means its first occurrence and an ambiguous end
+its last, so a window always covers every wall-clock minute it names.
+
+Busy time: active bookings and other members' holds (each widened by the supporter's buffer),
+blackouts, busy times imported from the supporter's own calendar (ExternalBusy), and the
+supporter's other commitments on the platform, which other apps add through
+`register_busy_source`. The query count does not depend on the number of days or bookings.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import zoneinfo
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from peerhaven.support.models.booking import (
+    ACTIVE_BOOKING_STATUSES,
+    AvailabilityWindow,
+    Blackout,
+    Booking,
+    BookingStatus,
+    CalendarFeedToken,
+    DateOverride,
+    ExternalBusy,
+    Hold,
+    SupporterAgreement,
+    SupporterProfile,
+    SupporterStatus,
+)
+
+UTC = dt.UTC
+# Slots start every SLOT_STEP from the start of each window.
+SLOT_STEP = dt.timedelta(minutes=30)
+# Bookings that count towards a supporter's weekly and monthly load.
+LOAD_STATUSES = (BookingStatus.REQUESTED, BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
+
+Interval = tuple[dt.datetime, dt.datetime]
+BusySource = Callable[[Any, dt.datetime, dt.datetime], Iterable[Interval]]
+_BUSY_SOURCES: list[BusySource] = []
+
+
+def register_busy_source(source: BusySource) -> None:
+    """Other apps add a supporter's commitments there (group meetings they run, meetups they
+    host, check-ins): `source(user, start, end)` returns (start, end) pairs of aware datetimes
+    overlapping [start, end). Keep each source to a constant number of queries."""
+    if source not in _BUSY_SOURCES:
+        _BUSY_SOURCES.append(source)
+
+
+def busy_sources() -> tuple[BusySource, ...]:
+    return tuple(_BUSY_SOURCES)
+
+
+@dataclass(frozen=True)
+class Slot:
+    starts_at: dt.datetime  # UTC
+    ends_at: dt.datetime
+    length_minutes: int
+
+    @property
+    def key(self) -> str:
+        return self.starts_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+
+
+# --- local time, deliberately --------------------------------------------------------------------
+def resolve_local(day: dt.date, wall: dt.time, zone: zoneinfo.ZoneInfo, *, edge: str) -> dt.datetime:
+    """The UTC instant of wall-clock `wall` on `day` in `zone`, for a window `edge` ("start" or
+    "end").
+
+    - Nonexistent (inside a spring-forward gap): the instant the gap ends, for either edge.
+    - Ambiguous (inside a fall-back repeat): a start is its first occurrence, an end its last.
+    """
+    naive = dt.datetime.combine(day, wall)
+    early = naive.replace(tzinfo=zone, fold=0)
+    late = naive.replace(tzinfo=zone, fold=1)
+    if early.utcoffset() == late.utcoffset():
+        return early.astimezone(UTC)
+    early_utc, late_utc = early.astimezone(UTC), late.astimezone(UTC)
+    round_trip = early_utc.astimezone(zone).replace(tzinfo=None)
+    if round_trip != naive:
+        # A gap: the two readings of the wall time (offset before / after the change) bracket
+        # the instant the offset changes, which is where the gap ends.
+        return _transition_instant(min(early_utc, late_utc), max(early_utc, late_utc), zone)
+    return min(early_utc, late_utc) if edge == "start" else max(early_utc, late_utc)
+
+
+def _transition_instant(low: dt.datetime, high: dt.datetime, zone: zoneinfo.ZoneInfo) -> dt.datetime:
+    """The first instant in (low, high] whose offset differs from low's (minute resolution)."""
+    offset = low.astimezone(zone).utcoffset()
+    while high - low > dt.timedelta(minutes=1):
+        middle = low + (high - low) / 2
+        middle = middle.replace(second=0, microsecond=0)
+        if middle <= low:
+            break
+        if middle.astimezone(zone).utcoffset() == offset:
+            low = middle
+        else:
+            high = middle
+    return high
+
+
+# --- the pure engine -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Rules:
+    zone: zoneinfo.ZoneInfo
+    weekly: dict[int, list[tuple[dt.time, dt.time]]]  # weekday -> windows
+    overrides: dict[dt.date, list[tuple[dt.time, dt.time]]]  # date -> windows ([] = closed)
+    buffer: dt.timedelta
+
+
+def window_intervals(rules: Rules, start: dt.datetime, end: dt.datetime) -> list[Interval]:
+    """Each window of each local day touching [start, end), as UTC intervals, in order."""
+    first = start.astimezone(rules.zone).date() - dt.timedelta(days=1)
+    last = end.astimezone(rules.zone).date() + dt.timedelta(days=1)
+    intervals: list[Interval] = []
+    day = first
+    while day <= last:
+        windows = rules.overrides.get(day, rules.weekly.get(day.weekday(), []))
+        for wall_start, wall_end in windows:
+            window_start = resolve_local(day, wall_start, rules.zone, edge="start")
+            window_end = resolve_local(day, wall_end, rules.zone, edge="end")
+            if window_end > window_start and window_end > start and window_start < end:
+                intervals.append((window_start, window_end))
+        day += dt.timedelta(days=1)
+    intervals.sort()
+    return intervals
+
+
+def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
+    merged: list[Interval] = []
+    for busy_start, busy_end in sorted(intervals):
+        if busy_end <= busy_start:
+            continue
+        if merged and busy_start <= merged[-1][1]:
+            if busy_end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], busy_end)
+        else:
+            merged.append((busy_start, busy_end))
+    return merged
+
+
+def _overlaps_any(merged: list[Interval], starts: list[dt.datetime], start: dt.datetime, end: dt.datetime) -> bool:
+    # The last busy interval starting before `end` is the only one that can overlap [start, end)
+    # (they are merged, so disjoint and sorted).
+    index = bisect.bisect_left(starts, end) - 1
+    return index >= 0 and merged[index][1] > start
+
+
+def generate_slots(
+    rules: Rules,
+    *,
+    lengths: Sequence[int],
+    earliest: dt.datetime,
+    latest: dt.datetime,
+    busy: Iterable[Interval],
+    step: dt.timedelta = SLOT_STEP,
+) -> list[Slot]:
+    """Slots of each of `lengths` minutes starting in [earliest, latest], inside a window,
+    clear of every `busy` interval (already widened by buffers). Lengths are exact in absolute
+    time; slot starts step from each window's start in absolute time."""
+    merged = merge_intervals(busy)
+    busy_starts = [interval[0] for interval in merged]
+    slots: list[Slot] = []
+    for window_start, window_end in window_intervals(rules, earliest, latest + dt.timedelta(hours=4)):
+        for length in sorted(set(lengths)):
+            duration = dt.timedelta(minutes=length)
+            slot_start = window_start
+            if slot_start < earliest:
+                # First step at or after `earliest`, keeping the window's rhythm.
+                steps = -((window_start - earliest) // step)
+                slot_start = window_start + steps * step
+            while slot_start + duration <= window_end and slot_start <= latest:
+                slot_end = slot_start + duration
+                if not _overlaps_any(merged, busy_starts, slot_start, slot_end):
+                    slots.append(Slot(slot_start, slot_end, length))
+                slot_start += step
+    slots.sort(key=lambda slot: (slot.starts_at, slot.length_minutes))
+    # Windows may overlap each other (an override plus a weekly rule never do, but two weekly
+    # windows could): keep one slot per (start, length).
+    unique: list[Slot] = []
+    seen: set[tuple[dt.datetime, int]] = set()
+    for slot in slots:
+        if (slot.starts_at, slot.length_minutes) not in seen:
+            seen.add((slot.starts_at, slot.length_minutes))
+            unique.append(slot)
+    return unique
+
+
+# --- the database side ---------------------------------------------------------------------------
+def supporter_rules(supporter: SupporterProfile, *, start: dt.date, end: dt.date) -> Rules:
+    """Two queries: weekly windows and the overrides between `start` and `end` (local dates)."""
+    weekly: dict[int, list[tuple[dt.time, dt.time]]] = {}
+    for window in AvailabilityWindow.objects.filter(supporter=supporter).order_by("weekday", "start_time"):
+        weekly.setdefault(window.weekday, []).append((window.start_time, window.end_time))
+    overrides = {
+        override.date: override.parsed_windows()
+        for override in DateOverride.objects.filter(supporter=supporter, date__gte=start, date__lte=end)
+    }
+    return Rules(zone=supporter.zone, weekly=weekly, overrides=overrides, buffer=supporter.buffer)
+
+
+def _month_start(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> dt.date:
+    return moment.astimezone(zone).date().replace(day=1)
+
+
+def _load_keys(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> tuple[tuple[int, int], tuple[int, int]]:
+    local = moment.astimezone(zone).date()
+    iso = local.isocalendar()
+    return (iso.year, iso.week), (local.year, local.month)
+
+
+@dataclass
+class Load:
+    """Sessions per ISO week and per calendar month (in the supporter's zone)."""
+
+    per_week: dict[tuple[int, int], int]
+    per_month: dict[tuple[int, int], int]
+    max_per_week: int
+    max_per_month: int
+    zone: zoneinfo.ZoneInfo
+
+    def has_room(self, moment: dt.datetime) -> bool:
+        week, month = _load_keys(moment, self.zone)
+        return self.per_week.get(week, 0) < self.max_per_week and self.per_month.get(month, 0) < self.max_per_month
+
+
+def supporter_busy_and_load(
+    supporter: SupporterProfile,
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime,
+    viewer: Any = None,
+    ignore_booking_id: int | None = None,
+) -> tuple[list[Interval], Load]:
+    """Every busy interval touching [start, end) (widened by the buffer where it applies) and
+    the load per week and month around it. Constant number of queries."""
+    zone = supporter.zone
+    buffer = supporter.buffer
+    busy: list[Interval] = []
+    # Load counts whole weeks and months: fetch from the start of the earliest month (or ISO
+    # week) to the end of the latest.
+    local_start = start.astimezone(zone).date()
+    load_from_date = min(local_start.replace(day=1), local_start - dt.timedelta(days=local_start.weekday()))
+    load_from = dt.datetime.combine(load_from_date, dt.time(), tzinfo=zone) - dt.timedelta(days=1)
+    load_until = end + dt.timedelta(days=38)
+    per_week: dict[tuple[int, int], int] = {}
+    per_month: dict[tuple[int, int], int] = {}
+    bookings = Booking.objects.filter(
+        supporter=supporter, status__in=LOAD_STATUSES, starts_at__lt=load_until, blocked_until__gt=load_from
+    )
+    if ignore_booking_id is not None:
+        bookings = bookings.exclude(pk=ignore_booking_id)
+    for booking_start, booking_end, blocked_until, status in bookings.values_list(
+        "starts_at", "ends_at", "blocked_until", "status"
+    ):
+        week, month = _load_keys(booking_start, zone)
+        per_week[week] = per_week.get(week, 0) + 1
+        per_month[month] = per_month.get(month, 0) + 1
+        if status in ACTIVE_BOOKING_STATUSES:
+            busy.append((booking_start - buffer, max(blocked_until, booking_end + buffer)))
+    holds = Hold.objects.filter(supporter=supporter, expires_at__gt=now, starts_at__lt=end, ends_at__gt=start)
+    if viewer is not None and getattr(viewer, "pk", None):
+        holds = holds.exclude(holder_id=viewer.pk)
+    for hold_start, hold_end in holds.values_list("starts_at", "ends_at"):
+        busy.append((hold_start - buffer, hold_end + buffer))
+    busy.extend(
+        Blackout.objects.filter(supporter=supporter, starts_at__lt=end, ends_at__gt=start).values_list(
+            "starts_at", "ends_at"
+        )
+    )
+    for busy_start, busy_end in ExternalBusy.objects.filter(
+        supporter=supporter, starts_at__lt=end, ends_at__gt=start
+    ).values_list("starts_at", "ends_at"):
+        busy.append((busy_start - buffer, busy_end + buffer))
+    for source in _BUSY_SOURCES:
+        for busy_start, busy_end in source(supporter.user, start, end):
+            busy.append((busy_start - buffer, busy_end + buffer))
+    load = Load(per_week, per_month, supporter.max_per_week, supporter.max_per_month, zone)
+    return busy, load
+
+
+def booking_window(supporter: SupporterProfile, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """(earliest start, latest start) the supporter's notice and horizon allow."""
+    return (
+        now + dt.timedelta(minutes=supporter.min_notice_minutes),
+        now + dt.timedelta(days=supporter.horizon_days),
+    )
+
+
+def open_slots(
+    supporter: SupporterProfile,
+    *,
+    viewer: Any = None,
+    lengths: Sequence[int] | None = None,
+    now: dt.datetime | None = None,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    ignore_booking_id: int | None = None,
+) -> list[Slot]:
+    """Open slots of an approved supporter between `start` and `end` (default: everything the
+    notice and horizon allow), for `viewer` (whose own hold stays visible to them)."""
+    if supporter.status != SupporterStatus.APPROVED:
+        return []
+    now = now or timezone.now()
+    earliest, latest = booking_window(supporter, now)
+    if start is not None:
+        earliest = max(earliest, start)
+    if end is not None:
+        latest = min(latest, end)
+    if latest < earliest:
+        return []
+    lengths = [length for length in (lengths or supporter.session_lengths) if length in supporter.session_lengths]
+    if not lengths:
+        return []
+    longest = dt.timedelta(minutes=max(lengths))
+    span_end = latest + longest
+    zone = supporter.zone
+    rules = supporter_rules(
+        supporter,
+        start=earliest.astimezone(zone).date() - dt.timedelta(days=1),
+        end=span_end.astimezone(zone).date() + dt.timedelta(days=1),
+    )
+    busy, load = supporter_busy_and_load(
+        supporter, start=earliest - dt.timedelta(days=1), end=span_end + dt.timedelta(days=1), now=now,
+        viewer=viewer, ignore_booking_id=ignore_booking_id,
+    )
+    slots = generate_slots(rules, lengths=lengths, earliest=earliest, latest=latest, busy=busy)
+    return [slot for slot in slots if load.has_room(slot.starts_at)]
+
+
+def slot_is_open(
+    supporter: SupporterProfile,
+    *,
+    starts_at: dt.datetime,
+    length_minutes: int,
+    viewer: Any = None,
+    now: dt.datetime | None = None,
+    ignore_booking_id: int | None = None,
+) -> bool:
+    """Whether this exact slot is offered right now (the booking service asks under its lock)."""
+    slots = open_slots(
+        supporter, viewer=viewer, lengths=[length_minutes], now=now,
+        start=starts_at, end=starts_at, ignore_booking_id=ignore_booking_id,
+    )
+    return any(slot.starts_at == starts_at and slot.length_minutes == length_minutes for slot in slots)
+
+
+@dataclass(frozen=True)
+class SlotDay:
+    day: dt.date
+    slots: list[Slot]
+
+
+def slots_by_day(slots: Iterable[Slot], zone: dt.tzinfo) -> list[SlotDay]:
+    """Slots grouped by the viewer's local date, in order."""
+    days: dict[dt.date, list[Slot]] = {}
+    for slot in slots:
+        days.setdefault(slot.starts_at.astimezone(zone).date(), []).append(slot)
+    return [SlotDay(day, day_slots) for day, day_slots in sorted(days.items())]
+
+
+# --- supporters ----------------------------------------------------------------------------------
+def supporter_profile_of(user: Any) -> SupporterProfile | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return SupporterProfile.objects.filter(user=user).first()
+
+
+def current_agreement() -> SupporterAgreement | None:
+    return SupporterAgreement.objects.order_by("-version").first()
+
+
+def supporters_for_staff(*, status: str = "") -> QuerySet[SupporterProfile]:
+    supporters = SupporterProfile.objects.select_related("user__profile").order_by("status", "created_at", "pk")
+    if status:
+        supporters = supporters.filter(status=status)
+    return supporters
+
+
+def availability_of(supporter: SupporterProfile) -> dict[str, Any]:
+    today = timezone.now().astimezone(supporter.zone).date()
+    return {
+        "windows": list(AvailabilityWindow.objects.filter(supporter=supporter).order_by("weekday", "start_time")),
+        "overrides": list(DateOverride.objects.filter(supporter=supporter, date__gte=today).order_by("date")),
+        "blackouts": list(
+            Blackout.objects.filter(supporter=supporter, ends_at__gt=timezone.now()).order_by("starts_at")
+        ),
+    }
+
+
+# --- bookings ------------------------------------------------------------------------------------
+def _bookings() -> QuerySet[Booking]:
+    return Booking.objects.select_related("seeker__profile", "supporter__user__profile")
+
+
+def sessions_of(user: Any, *, now: dt.datetime | None = None) -> tuple[list[Booking], list[Booking]]:
+    """(upcoming, past) sessions of a member, as seeker or as supporter; one query."""
+    now = now or timezone.now()
+    mine = _bookings().filter(Q(seeker=user) | Q(supporter__user=user)).exclude(status=BookingStatus.DECLINED)
+    upcoming: list[Booking] = []
+    past: list[Booking] = []
+    for booking in mine.order_by("starts_at", "pk")[:500]:
+        if booking.ends_at >= now and booking.status in ACTIVE_BOOKING_STATUSES:
+            upcoming.append(booking)
+        else:
+            past.append(booking)
+    past.reverse()
+    return upcoming, past[:100]
+
+
+def upcoming_sessions_of(user: Any, *, limit: int = 5) -> list[Booking]:
+    return list(
+        _bookings()
+        .filter(Q(seeker=user) | Q(supporter__user=user), status__in=ACTIVE_BOOKING_STATUSES, ends_at__gte=timezone.now())
+        .order_by("starts_at", "pk")[:limit]
+    )
+
+
+def supporter_requests(supporter: SupporterProfile) -> dict[str, list[Booking]]:
+    """The supporter's own page: requests awaiting a decision, upcoming confirmed sessions, and
+    past sessions awaiting an outcome. One query."""
+    now = timezone.now()
+    result: dict[str, list[Booking]] = {"requests": [], "upcoming": [], "awaiting_outcome": []}
+    for booking in (
+        _bookings()
+        .filter(supporter=supporter, status__in=ACTIVE_BOOKING_STATUSES, starts_at__gte=now - dt.timedelta(days=30))
+        .order_by("starts_at", "pk")[:300]
+    ):
+        if booking.status == BookingStatus.REQUESTED and booking.starts_at > now:
+            result["requests"].append(booking)
+        elif booking.status == BookingStatus.CONFIRMED and booking.starts_at > now:
+            result["upcoming"].append(booking)
+        elif booking.status == BookingStatus.CONFIRMED:
+            result["awaiting_outcome"].append(booking)
+    return result
+
+
+def booking_with_parties(pk: int) -> Booking | None:
+    return _bookings().filter(pk=pk).first()
+
+
+def feed_bookings(user: Any, *, now: dt.datetime | None = None) -> QuerySet[Booking]:
+    """The calendar feed's sessions: the last 30 days and everything ahead, both sides."""
+    now = now or timezone.now()
+    return (
+        Booking.objects.filter(Q(seeker=user) | Q(supporter__user=user), starts_at__gte=now - dt.timedelta(days=30))
+        .exclude(status=BookingStatus.DECLINED)
+        .order_by("starts_at", "pk")
+        .only("pk", "starts_at", "ends_at", "status", "updated_at", "created_at")[:1000]
+    )
+
+
+def active_feed_token(user: Any) -> CalendarFeedToken | None:
+    return CalendarFeedToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at").first()
+
+
+def seeker_bookings_busy(user: Any, start: dt.datetime, end: dt.datetime) -> list[Interval]:
+    """A supporter's own T4T sessions as a seeker are commitments too (the busy source this app
+    registers for itself)."""
+    return list(
+        Booking.objects.filter(
+            seeker=user, status__in=ACTIVE_BOOKING_STATUSES, starts_at__lt=end, ends_at__gt=start
+        ).values_list("starts_at", "ends_at")
+    )
+
+
+def booking_room_spec(ref: str) -> Any:
+    """The video room of a confirmed session (the live app decides entry from this): a neutral
+    title, the two participants, the supporter as host."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy
+
+    from peerhaven.live.rooms import RoomSpec
+
+    if not ref.isdigit():
+        return None
+    booking = Booking.objects.select_related("supporter").filter(pk=int(ref), status=BookingStatus.CONFIRMED).first()
+    if booking is None:
+        return None
+    return RoomSpec(
+        kind="support.booking",
+        ref=str(booking.pk),
+        title=gettext_lazy("Peerhaven session"),
+        starts_at=booking.starts_at,
+        ends_at=booking.ends_at,
+        participant_ids=frozenset({booking.seeker_id, booking.supporter.user_id}),
+        host_ids=frozenset({booking.supporter.user_id}),
+        back_url=reverse("support:session", kwargs={"pk": booking.pk}),
+    )
