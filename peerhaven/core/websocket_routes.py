@@ -6,8 +6,9 @@ from typing import Any
 
 from django.urls import path
 
-from peerhaven.live.consumers import MeetupRoomConsumer
+from peerhaven.live.consumers import MeetupRoomConsumer, VideoRoomConsumer
 
 websocket_urlpatterns: list[Any] = [
     path("ws/live/meetups/<int:meetup_id>/", MeetupRoomConsumer.as_asgi()),
+    path("ws/rooms/<str:kind>/<str:ref>/", VideoRoomConsumer.as_asgi()),
 ]

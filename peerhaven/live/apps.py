@@ -8,12 +8,14 @@ class LiveConfig(AppConfig):
     def ready(self) -> None:
         from peerhaven.core import privacy
         from peerhaven.live import privacy as live_privacy
+        from peerhaven.live import receivers
         from peerhaven.live.policies import can_view_chat_message
         from peerhaven.live.rooms import register_room_kind
         from peerhaven.live.selectors import MEETUP_ROOM_KIND, meetup_room_spec
         from peerhaven.safety.registry import register_reportable
 
         register_room_kind(MEETUP_ROOM_KIND, meetup_room_spec)
+        receivers.connect()
         privacy.register(live_privacy.SECTION, exporter=live_privacy.export_member, eraser=live_privacy.erase_member)
         register_reportable(
             "live.chatmessage", visible_to=can_view_chat_message, author_id=lambda message: message.author_id

@@ -2,17 +2,21 @@
 and the meetup room consumer (chat, presence, hands, reactions, host controls, reports).
 
 Close codes a browser may see:
-  1009 a frame over MAX_FRAME_CHARS · 4000 the meetup ended · 4001 the session ended or the
-  account was suspended · 4003 removed from the room · 4008 too many messages.
+  1009 a frame over the consumer's limit · 4000 the meetup or video room ended or closed · 4001 the
+  session ended or the account was suspended · 4003 removed from the room · 4008 too many
+  messages · 4009 the video room is full · 4010 the same member opened the video room elsewhere.
 A handshake that fails authentication or authorisation is refused (HTTP 403) before accept.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
+import secrets
 import time
 from importlib import import_module
 from typing import Any
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -21,16 +25,26 @@ from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from peerhaven.accounts.models import User
 from peerhaven.accounts.selectors import terms_pending_for
 from peerhaven.accounts.services import member_group
 from peerhaven.core.middleware import SESSION_LAST_SEEN, session_is_live
 from peerhaven.core.policies import has_mfa
-from peerhaven.live import services
+from peerhaven.live import services, video
 from peerhaven.live.models import ChatMessage, Meetup, MeetupRegistration, ReactionKind
-from peerhaven.live.policies import can_join_meetup, can_moderate_room, can_post_in_room
-from peerhaven.live.selectors import chat_history, presence
+from peerhaven.live.policies import (
+    can_hide_chat_message,
+    can_join_meetup,
+    can_moderate_room,
+    can_post_in_room,
+    may_enter_room,
+    may_host_room,
+)
+from peerhaven.live.rooms import RoomSpec, room_spec
+from peerhaven.live.selectors import chat_history, presence, video_presence, video_room_state
+from peerhaven.live.video import JoinTokenInvalid, join_token_check
 from peerhaven.safety.models import Report, ReportReason
 from peerhaven.safety.policies import blocked_user_ids, forget_cached_blocks
 from peerhaven.safety.registry import reportable_get_for_user
@@ -42,6 +56,8 @@ CLOSE_ENDED = 4000
 CLOSE_SIGNED_OUT = 4001
 CLOSE_REMOVED = 4003
 CLOSE_RATE_LIMITED = 4008
+CLOSE_FULL = 4009
+CLOSE_REPLACED = 4010
 # How often an idle socket re-checks its session (idle log-off, sign-out elsewhere) and blocks.
 SESSION_CHECK_SECONDS = 60.0
 # Chatting is activity: the session's last-seen moves on, at most once a minute (as for pages).
@@ -88,6 +104,8 @@ class MemberSocketConsumer(AsyncJsonWebsocketConsumer):
     Subclasses implement `authorise()` (may this member open this socket?), `joined()` and
     `handlers` (message type -> coroutine method name); every handler checks its policy."""
 
+    # Per-consumer limits: a frame's size, and a token bucket of messages per second.
+    max_frame_chars = MAX_FRAME_CHARS
     rate_per_second = 5.0
     rate_burst = 10
     # Messages refused for rate in a row before the socket is closed.
@@ -154,7 +172,8 @@ class MemberSocketConsumer(AsyncJsonWebsocketConsumer):
         return None
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if text_data is None or len(text_data) > MAX_FRAME_CHARS or (bytes_data and len(bytes_data) > MAX_FRAME_CHARS):
+        limit = self.max_frame_chars
+        if text_data is None or len(text_data) > limit or (bytes_data and len(bytes_data) > limit):
             await self.close(code=CLOSE_TOO_BIG)
             return
         if not self.bucket.take():
@@ -183,6 +202,16 @@ class MemberSocketConsumer(AsyncJsonWebsocketConsumer):
             return
         await getattr(self, handler_name)(content)
 
+    async def _run(self, call: Any, **kwargs: Any) -> Any:
+        """Call a service; its refusals become error frames (never a crash of the socket)."""
+        try:
+            return await database_sync_to_async(call)(**kwargs)
+        except ValidationError as error:
+            await self.send_error("invalid", error.messages)
+        except (PermissionDenied, Http404):
+            await self.send_error("forbidden")
+        return None
+
     async def send_error(self, code: str, detail: Any = None) -> None:
         frame: dict[str, Any] = {"type": "error", "code": code}
         if detail is not None:
@@ -192,6 +221,10 @@ class MemberSocketConsumer(AsyncJsonWebsocketConsumer):
     # Channel-layer event from accounts/staff services (see accounts.services.member_group).
     async def member_suspended(self, event: dict[str, Any]) -> None:
         await self.close(code=CLOSE_SIGNED_OUT)
+
+    # Channel-layer event from live.receivers: a block involving this member was made or lifted.
+    async def member_blocks_changed(self, event: dict[str, Any]) -> None:
+        await self.refresh()
 
 
 class MeetupRoomConsumer(MemberSocketConsumer):
@@ -210,6 +243,7 @@ class MeetupRoomConsumer(MemberSocketConsumer):
         "room.end": "handle_room_end",
         "room.crisis": "handle_room_crisis",
         "participant.remove": "handle_participant_remove",
+        "message.hide": "handle_message_hide",
     }
 
     meetup: Meetup
@@ -256,6 +290,7 @@ class MeetupRoomConsumer(MemberSocketConsumer):
                 "chat_muted": self.meetup.chat_muted,
                 "locked": self.meetup.locked,
                 "can_moderate": can_moderate_room(self.user, self.meetup),
+                "can_hide": can_hide_chat_message(self.user, self.meetup),
             },
             "reaction_kinds": [{"kind": kind, "label": str(label)} for kind, label in ReactionKind.choices],
         }
@@ -303,15 +338,6 @@ class MeetupRoomConsumer(MemberSocketConsumer):
 
     def _may_take_part(self) -> bool:
         return can_join_meetup(self.user, self.meetup, self.registration)
-
-    async def _run(self, call: Any, **kwargs: Any) -> Any:
-        try:
-            return await database_sync_to_async(call)(**kwargs)
-        except ValidationError as error:
-            await self.send_error("invalid", error.messages)
-        except (PermissionDenied, Http404):
-            await self.send_error("forbidden")
-        return None
 
     async def handle_chat_post(self, content: dict[str, Any]) -> None:
         body, note = content.get("body"), content.get("content_note", "")
@@ -399,6 +425,23 @@ class MeetupRoomConsumer(MemberSocketConsumer):
             return
         await self._run(services.participant_remove, actor=self.user, meetup=self.meetup, registration=registration)
 
+    def _may_hide(self) -> bool:
+        return can_hide_chat_message(self.user, self.meetup)
+
+    async def handle_message_hide(self, content: dict[str, Any]) -> None:
+        if not await self._allowed(self._may_hide):
+            return
+        message = await database_sync_to_async(self._message_to_hide)(content.get("message_id"))
+        if message is None:
+            await self.send_error("not_found")
+            return
+        await self._run(services.chat_message_hide, actor=self.user, meetup=self.meetup, message=message)
+
+    def _message_to_hide(self, message_id: Any) -> ChatMessage | None:
+        if not isinstance(message_id, int) or isinstance(message_id, bool):
+            return None
+        return ChatMessage.objects.filter(pk=message_id, meetup_id=self.meetup_id, hidden_at__isnull=True).first()
+
     # --- channel-layer events from live.services ---------------------------------------------------
     async def chat_message(self, event: dict[str, Any]) -> None:
         if event["author_id"] in self.blocked_ids:
@@ -430,3 +473,311 @@ class MeetupRoomConsumer(MemberSocketConsumer):
 
     async def room_crisis(self, event: dict[str, Any]) -> None:
         await self.send_json({"type": "crisis", "url": reverse("safety:crisis")})
+
+    async def chat_hidden(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "chat.hidden", "message_id": event["message_id"]})
+
+
+# --- video rooms: WebRTC signalling -------------------------------------------------------------------
+PEER_ID = re.compile(r"[0-9a-f]{16}")
+MAX_SDP_CHARS = 24_000
+MAX_CANDIDATE_CHARS = 1_000
+# A message is authorised against the room's spec; the spec itself is re-read at most this often
+# (and at once on a recheck event from its owner, a removal, the end, a block or a suspension).
+SPEC_RECHECK_SECONDS = 10.0
+
+
+def signal_payload(content: dict[str, Any]) -> dict[str, Any] | None:
+    """The relayed part of a signalling message, strictly shaped; None for anything else.
+
+    {"type": "signal", "to": <peer>, "description": {"type": "offer"|"answer", "sdp": str}}
+    {"type": "signal", "to": <peer>, "candidate": {"candidate": str, "sdpMid": str|null,
+                                                   "sdpMLineIndex": int|null, "usernameFragment": str|null} | null}
+    """
+    if set(content) == {"type", "to", "description"}:
+        description = content["description"]
+        if (
+            not isinstance(description, dict) or set(description) != {"type", "sdp"}
+            or description["type"] not in ("offer", "answer")
+            or not isinstance(description["sdp"], str) or len(description["sdp"]) > MAX_SDP_CHARS
+        ):
+            return None
+        return {"description": {"type": description["type"], "sdp": description["sdp"]}}
+    if set(content) == {"type", "to", "candidate"}:
+        candidate = content["candidate"]
+        if candidate is None:  # end of candidates
+            return {"candidate": None}
+        if not isinstance(candidate, dict) or not set(candidate) <= {"candidate", "sdpMid", "sdpMLineIndex", "usernameFragment"}:
+            return None
+        text, mid = candidate.get("candidate"), candidate.get("sdpMid")
+        index, fragment = candidate.get("sdpMLineIndex"), candidate.get("usernameFragment")
+        if not isinstance(text, str) or len(text) > MAX_CANDIDATE_CHARS:
+            return None
+        if mid is not None and (not isinstance(mid, str) or len(mid) > 64):
+            return None
+        if index is not None and (isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < 64):
+            return None
+        if fragment is not None and (not isinstance(fragment, str) or len(fragment) > 256):
+            return None
+        return {"candidate": {"candidate": text, "sdpMid": mid, "sdpMLineIndex": index, "usernameFragment": fragment}}
+    return None
+
+
+class VideoRoomConsumer(MemberSocketConsumer):
+    """/ws/rooms/<kind>/<ref>/?token=<join token>: a video room's signalling for its participants.
+
+    The handshake needs the member's session (as every socket), a join token issued to them for
+    this room in the last minute, and `may_enter_room`. The server relays offers, answers and ICE
+    candidates only to the addressed peer; media flow between the browsers. Peers are known by a
+    random id per connection and by their public name, never by account id.
+    """
+
+    # SDP offers are a few kilobytes, and ICE candidates come in bursts when peers connect.
+    max_frame_chars = 32 * 1024
+    rate_per_second = 50.0
+    rate_burst = 150
+    handlers = {
+        "signal": "handle_signal",
+        "participant.remove": "handle_participant_remove",
+        "room.end": "handle_room_end",
+        "room.crisis": "handle_room_crisis",
+    }
+
+    spec: RoomSpec
+    peer_id: str = ""
+    present = False
+    welcomed = False
+
+    # --- connection ---------------------------------------------------------------------------
+    async def authorise(self) -> bool:
+        kwargs = self.scope["url_route"]["kwargs"]
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        token = (query.get("token") or [""])[0]
+        return bool(await database_sync_to_async(self._authorise)(kwargs["kind"], kwargs["ref"], token))
+
+    def _authorise(self, kind: str, ref: str, token: str) -> bool:
+        spec = room_spec(kind, ref)
+        if spec is None:
+            return False
+        try:
+            join_token_check(token, user_id=self.user.pk, spec=spec)
+        except JoinTokenInvalid:
+            return False
+        self.spec = spec
+        self.peers: dict[str, dict[str, Any]] = {}
+        self.blocked_ids = self._load_blocks()
+        return self._refusal() == ""
+
+    def _refusal(self) -> str:
+        """Why this member may not be in the room now ("" when they may): reads its state."""
+        state = video_room_state(self.spec, self.user)
+        self.spec_checked = time.monotonic()
+        if state.removed:
+            return "removed"
+        if state.ended or self.spec.external or not may_enter_room(self.user, self.spec):
+            return "closed"
+        return ""
+
+    def _load_blocks(self) -> set[int]:
+        forget_cached_blocks(self.user)
+        return blocked_user_ids(self.user)
+
+    async def joined(self) -> None:
+        self.peer_id = secrets.token_hex(8)
+        self.group = video.room_group(self.spec.key)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        try:
+            presence_row, replaced = await database_sync_to_async(services.video_room_enter)(
+                member=self.user, spec=self.spec, peer_id=self.peer_id, channel_name=self.channel_name
+            )
+        except services.VideoRoomFull:
+            await self.send_json({"type": "full"})
+            await self.close(code=CLOSE_FULL)
+            return
+        except services.VideoRoomRefused:
+            await self.send_json({"type": "closed"})
+            await self.close(code=CLOSE_ENDED)
+            return
+        self.present = True
+        self.room_id = presence_row.room_id
+        if replaced is not None:
+            await self.channel_layer.send(replaced, {"type": "video.replaced"})
+        self._set_peers(await database_sync_to_async(video_presence)(self.room_id))
+        self.welcomed = True
+        await self.send_json({
+            "type": "welcome",
+            "peer": self.peer_id,
+            "is_host": self.user.pk in self.spec.host_ids,
+            "closes_at": self.spec.closes_at.isoformat(),
+            "peers": self._visible_peers(),
+        })
+        self.closer: asyncio.Task[None] | None = asyncio.create_task(self._close_when_over())
+
+    async def left(self) -> None:
+        closer = getattr(self, "closer", None)
+        if closer is not None:
+            closer.cancel()
+        if getattr(self, "group", None):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self._give_up_place()
+
+    async def _give_up_place(self) -> None:
+        # Also before a close by the server: the others see this member go at once, not only when
+        # the ASGI server reports the disconnect.
+        if self.present:
+            self.present = False
+            await database_sync_to_async(services.video_room_leave)(spec=self.spec, peer_id=self.peer_id)
+
+    async def member_suspended(self, event: dict[str, Any]) -> None:
+        await self._give_up_place()
+        await super().member_suspended(event)
+
+    async def _close_when_over(self) -> None:
+        """The room closes ENTRY_AFTER after its end: re-read then (the owner may have moved it)."""
+        while True:
+            delay = (self.spec.closes_at - timezone.now()).total_seconds()
+            if delay > 0:
+                await asyncio.sleep(min(delay + 0.05, 3600))
+                await database_sync_to_async(self._refusal)()
+                continue
+            await self._cut_off("closed")
+            return
+
+    async def _cut_off(self, reason: str) -> None:
+        await self._give_up_place()
+        await self.send_json({"type": reason})
+        await self.close(code=CLOSE_REMOVED if reason == "removed" else CLOSE_ENDED)
+
+    async def _recheck(self) -> bool:
+        refusal = await database_sync_to_async(self._reload)()
+        if refusal:
+            await self._cut_off(refusal)
+            return False
+        return True
+
+    def _reload(self) -> str:
+        spec = room_spec(self.spec.kind, self.spec.ref)
+        if spec is None:
+            return "closed"
+        self.spec = spec
+        return self._refusal()
+
+    async def refresh(self) -> None:
+        """The watchdog (once a minute) and block changes: blocks, entry, and the presence row."""
+        self.blocked_ids = await database_sync_to_async(self._load_blocks)()
+        if not self.welcomed or not await self._recheck():
+            return
+        if self.present and not await database_sync_to_async(services.video_presence_touch)(peer_id=self.peer_id):
+            self.present = False
+            await self._cut_off("closed")
+            return
+        await self.send_json({"type": "presence", "peers": self._visible_peers()})
+
+    # --- peers --------------------------------------------------------------------------------------
+    def _set_peers(self, peers: list[dict[str, Any]]) -> None:
+        self.peers = {peer["peer"]: peer for peer in peers if peer["peer"] != self.peer_id}
+
+    def _visible_peers(self) -> list[dict[str, Any]]:
+        # Blocks hide members from each other (decision 0007): no presence, no signalling.
+        return [
+            {"peer": peer_id, "name": peer["name"], "is_host": peer["user_id"] in self.spec.host_ids}
+            for peer_id, peer in self.peers.items()
+            if peer["user_id"] not in self.blocked_ids
+        ]
+
+    async def _peer(self, peer_id: str) -> dict[str, Any] | None:
+        peer = self.peers.get(peer_id)
+        if peer is None:
+            # A peer that joined a moment ago: its presence event may still be on its way.
+            self._set_peers(await database_sync_to_async(video_presence)(self.room_id))
+            peer = self.peers.get(peer_id)
+        if peer is None or peer["user_id"] in self.blocked_ids:
+            return None
+        return peer
+
+    # --- incoming messages ------------------------------------------------------------------------
+    async def _still_in(self) -> bool:
+        """Every message: the entry rule on the current spec (re-read every few seconds)."""
+        if not self.welcomed:
+            return False
+        if time.monotonic() - self.spec_checked > SPEC_RECHECK_SECONDS:
+            return await self._recheck()
+        if not may_enter_room(self.user, self.spec):
+            await self._cut_off("closed")
+            return False
+        return True
+
+    async def handle_signal(self, content: dict[str, Any]) -> None:
+        target = content.get("to")
+        payload = signal_payload(content)
+        if payload is None or not isinstance(target, str) or not PEER_ID.fullmatch(target):
+            await self.send_error("bad_request")
+            return
+        if not await self._still_in():
+            return
+        peer = await self._peer(target)
+        if peer is None:
+            await self.send_error("unknown_peer", target)
+            return
+        await self.channel_layer.send(peer["channel"], {
+            "type": "video.signal", "from": self.peer_id, "from_user": self.user.pk, "to": target, "payload": payload,
+        })
+
+    async def _host_allowed(self) -> bool:
+        if not await self._still_in():
+            return False
+        if not may_host_room(self.user, self.spec):
+            await self.send_error("forbidden")
+            return False
+        return True
+
+    async def handle_participant_remove(self, content: dict[str, Any]) -> None:
+        target = content.get("peer")
+        if set(content) != {"type", "peer"} or not isinstance(target, str) or not PEER_ID.fullmatch(target):
+            await self.send_error("bad_request")
+            return
+        if await self._host_allowed():
+            await self._run(services.video_participant_remove, actor=self.user, spec=self.spec, peer_id=target)
+
+    async def handle_room_end(self, content: dict[str, Any]) -> None:
+        if await self._host_allowed():
+            await self._run(services.video_room_end, actor=self.user, spec=self.spec)
+
+    async def handle_room_crisis(self, content: dict[str, Any]) -> None:
+        if await self._host_allowed():
+            await self._run(services.video_room_crisis_show, actor=self.user, spec=self.spec)
+
+    # --- channel-layer events from live.services ---------------------------------------------------
+    async def video_signal(self, event: dict[str, Any]) -> None:
+        if event["to"] != self.peer_id or not self.welcomed:
+            return
+        sender = await self._peer(event["from"])
+        if sender is None or sender["user_id"] != event["from_user"]:
+            return
+        await self.send_json({"type": "signal", "from": event["from"], **event["payload"]})
+
+    async def video_presence(self, event: dict[str, Any]) -> None:
+        self._set_peers(event["peers"])
+        if self.welcomed:
+            await self.send_json({"type": "presence", "peers": self._visible_peers()})
+
+    async def video_removed(self, event: dict[str, Any]) -> None:
+        if event["user_id"] == self.user.pk:
+            self.present = False  # the service already took this member's place away
+            await self._cut_off("removed")
+
+    async def video_ended(self, event: dict[str, Any]) -> None:
+        self.present = False
+        await self._cut_off("ended")
+
+    async def video_crisis(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "crisis", "url": reverse("safety:crisis")})
+
+    async def video_replaced(self, event: dict[str, Any]) -> None:
+        self.present = False  # the new socket holds this member's place now
+        await self.send_json({"type": "replaced"})
+        await self.close(code=CLOSE_REPLACED)
+
+    async def video_recheck(self, event: dict[str, Any]) -> None:
+        if self.welcomed:
+            await self._recheck()

@@ -29,6 +29,11 @@ def can_moderate_room(user: Any, meetup: Meetup) -> bool:
     return can_view_meetup(user, meetup) and (meetup.host_id == user.pk or has_role(user, Role.STAFF))
 
 
+def can_hide_chat_message(user: Any, meetup: Meetup) -> bool:
+    """Hide one message from the room: its host, staff, or a moderator."""
+    return can_moderate_room(user, meetup) or (can_view_meetup(user, meetup) and has_role(user, Role.MODERATOR))
+
+
 def can_register_for_meetup(user: Any, meetup: Meetup, *, now: dt.datetime | None = None) -> bool:
     now = now or timezone.now()
     return (

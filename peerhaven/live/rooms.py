@@ -81,3 +81,16 @@ def room_spec(kind: str, ref: str) -> RoomSpec | None:
 
 def room_url(kind: str, ref: str | int) -> str:
     return reverse("live:room", kwargs={"kind": kind, "ref": str(ref)})
+
+
+def room_changed(kind: str, ref: str | int) -> None:
+    """Owners call this inside the transaction that changes who may be in a room (a cancelled
+    booking, a member who left a group): after commit, every open socket of the room re-checks
+    entry and those who may no longer be there are cut off at once."""
+    from functools import partial
+
+    from django.db import transaction
+
+    from peerhaven.live.video import room_recheck_push
+
+    transaction.on_commit(partial(room_recheck_push, f"{kind}:{ref}"))

@@ -151,7 +151,7 @@ def video_room_state(spec: RoomSpec, member: Any) -> VideoRoomState:
     )
     if room is None:
         return VideoRoomState(ended=False, removed=False)
-    return VideoRoomState(ended=room.ended_at is not None, removed=bool(room.member_removed))  # type: ignore[attr-defined]
+    return VideoRoomState(ended=room.ended_at is not None, removed=bool(room.member_removed))
 
 
 def video_presence(room_id: int, *, now: dt.datetime | None = None) -> list[dict[str, Any]]:

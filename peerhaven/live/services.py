@@ -17,12 +17,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Greatest
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from peerhaven.accounts.models import User
 from peerhaven.core.audit import audit_log
+from peerhaven.live import video
 from peerhaven.live.models import (
     ChatMessage,
     LiveSettings,
@@ -30,9 +31,20 @@ from peerhaven.live.models import (
     MeetupRegistration,
     Reaction,
     ReactionKind,
+    VideoRoom,
+    VideoRoomPresence,
+    VideoRoomRemoval,
 )
 from peerhaven.live.policies import can_register_for_meetup
-from peerhaven.live.selectors import live_settings, message_payload, presence, reaction_counts_for
+from peerhaven.live.rooms import RoomSpec
+from peerhaven.live.selectors import (
+    PRESENCE_STALE_AFTER,
+    live_settings,
+    message_payload,
+    presence,
+    reaction_counts_for,
+    video_presence,
+)
 from peerhaven.safety import phi
 
 
@@ -248,3 +260,119 @@ def chat_purge_expired(*, now: dt.datetime | None = None) -> int:
         if deleted:
             audit_log("retention.chat_messages", count=deleted)
     return deleted
+
+
+# --- video rooms ----------------------------------------------------------------------------------
+# Events go to the room's group `video.room_group(spec.key)`; each consumer shapes them for its
+# member (blocks) and never passes internal ids or channel names to a browser.
+class VideoRoomFull(Exception):
+    """A mesh already carries MESH_MAX_PARTICIPANTS people."""
+
+
+class VideoRoomRefused(Exception):
+    """Ended by the host, or this member was removed from it."""
+
+
+def _video_presence_after_commit(room_id: int, spec_key: str) -> None:
+    def _push() -> None:
+        _send(video.room_group(spec_key), {"type": "video.presence", "peers": video_presence(room_id)})
+
+    transaction.on_commit(_push)
+
+
+def _video_room_locked(spec: RoomSpec) -> VideoRoom:
+    VideoRoom.objects.get_or_create(key=spec.key)
+    # The room row is the one lock for its seats and its state: entries queue here.
+    return VideoRoom.objects.select_for_update().get(key=spec.key)
+
+
+def video_room_enter(*, member: User, spec: RoomSpec, peer_id: str, channel_name: str) -> tuple[VideoRoomPresence, str | None]:
+    """Take a place in the mesh. A member's second socket replaces the first (returned: its
+    channel, to be told); the ninth person raises VideoRoomFull."""
+    with transaction.atomic():
+        room = _video_room_locked(spec)
+        if room.ended_at is not None or VideoRoomRemoval.objects.filter(room=room, member=member).exists():
+            raise VideoRoomRefused
+        now = timezone.now()
+        others = VideoRoomPresence.objects.filter(room=room, seen_at__gte=now - PRESENCE_STALE_AFTER).exclude(member=member)
+        if others.count() >= video.MESH_MAX_PARTICIPANTS:
+            raise VideoRoomFull
+        previous = VideoRoomPresence.objects.filter(room=room, member=member).first()
+        replaced = previous.channel_name if previous is not None else None
+        if previous is not None:
+            previous.delete()
+        presence_row = VideoRoomPresence.objects.create(
+            room=room, member=member, peer_id=peer_id, channel_name=channel_name, joined_at=now, seen_at=now
+        )
+        _video_presence_after_commit(room.pk, spec.key)
+    return presence_row, replaced
+
+
+def video_room_leave(*, spec: RoomSpec, peer_id: str) -> None:
+    with transaction.atomic():
+        deleted, _detail = VideoRoomPresence.objects.filter(peer_id=peer_id).delete()
+        room_id = VideoRoom.objects.filter(key=spec.key).values_list("pk", flat=True).first()
+        if deleted and room_id is not None:
+            _video_presence_after_commit(room_id, spec.key)
+
+
+def video_presence_touch(*, peer_id: str) -> bool:
+    """The socket is alive (its watchdog, once a minute). False when its row is gone."""
+    return bool(VideoRoomPresence.objects.filter(peer_id=peer_id).update(seen_at=timezone.now()))
+
+
+def video_participant_remove(*, actor: User, spec: RoomSpec, peer_id: str) -> None:
+    """The host removes a participant: their socket closes at once and they cannot come back
+    into this room. Hosts cannot be removed."""
+    with transaction.atomic():
+        room = _video_room_locked(spec)
+        target = VideoRoomPresence.objects.filter(room=room, peer_id=peer_id).first()
+        if target is None:
+            raise Http404
+        if target.member_id in spec.host_ids or target.member_id == actor.pk:
+            raise PermissionDenied(_("This participant cannot be removed."))
+        VideoRoomRemoval.objects.get_or_create(room=room, member_id=target.member_id)
+        target.delete()
+        audit_log("video_room.participant_remove", actor=actor, target=room, room=spec.key)
+        _push_to(video.room_group(spec.key), {"type": "video.removed", "user_id": target.member_id})
+        _video_presence_after_commit(room.pk, spec.key)
+
+
+def video_room_end(*, actor: User, spec: RoomSpec) -> None:
+    """The host ends the session for everyone: every socket closes, nobody may enter again."""
+    with transaction.atomic():
+        room = _video_room_locked(spec)
+        if room.ended_at is None:
+            room.ended_at = timezone.now()
+            room.save(update_fields=["ended_at"])
+        VideoRoomPresence.objects.filter(room=room).delete()
+        audit_log("video_room.end", actor=actor, target=room, room=spec.key)
+        _push_to(video.room_group(spec.key), {"type": "video.ended"})
+
+
+def video_room_crisis_show(*, actor: User, spec: RoomSpec) -> None:
+    """The host's one click: everyone in the room sees the crisis resources banner."""
+    with transaction.atomic():
+        room = _video_room_locked(spec)
+        audit_log("video_room.crisis_show", actor=actor, target=room, room=spec.key)
+        _push_to(video.room_group(spec.key), {"type": "video.crisis"})
+
+
+def _push_to(group: str, event: dict[str, Any]) -> None:
+    transaction.on_commit(partial(_send, group, event))
+
+
+# --- hiding one chat message ------------------------------------------------------------------------
+def chat_message_hide(*, actor: User, meetup: Meetup, message: ChatMessage) -> ChatMessage:
+    """The host or a moderator hides one message: it leaves every screen in the room at once and
+    the history, and is kept (hidden) for the report queue until the retention job deletes it."""
+    if message.meetup_id != meetup.pk:
+        raise Http404
+    with transaction.atomic():
+        now = timezone.now()
+        changed = ChatMessage.objects.filter(pk=message.pk, hidden_at__isnull=True).update(hidden_at=now)
+        if changed:
+            message.hidden_at = now
+            audit_log("meetup.chat_hide", actor=actor, target=meetup, message=message.pk)
+            _push_after_commit(meetup.pk, {"type": "chat.hidden", "message_id": message.pk})
+    return message

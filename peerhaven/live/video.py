@@ -112,3 +112,12 @@ def external_room_url(spec: RoomSpec) -> str:
 
 def external_rooms_enabled() -> bool:
     return bool(settings.VIDEO_JITSI_BASE_URL)
+
+
+def room_recheck_push(spec_key: str) -> None:
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(room_group(spec_key), {"type": "video.recheck"})
