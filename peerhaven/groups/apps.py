@@ -28,3 +28,7 @@ class GroupsConfig(AppConfig):
         register_reportable("groups.casepresentation", visible_to=group_policies.can_view_presentation,
                             author_id=lambda presentation: presentation.author_id)
 
+        # meetings concern: notification kinds, the "groups.meeting" video-room kind, privacy.
+        from peerhaven.groups.meetings_setup import register_meetings
+
+        register_meetings()

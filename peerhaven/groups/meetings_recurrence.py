@@ -14,7 +14,7 @@ import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dateutil.rrule import rrule, rrulestr
+from dateutil.rrule import rrule, rrulestr  # type: ignore[import-untyped]
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
