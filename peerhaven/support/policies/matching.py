@@ -129,8 +129,8 @@ def exclusions_for(member: Any) -> Exclusions:
     if own_indexes:
         involving |= Q(label_index__in=own_indexes)
     fields = ("member_id", "other_id", "label")
-    rows = DeclaredRelationship.objects.filter(involving).values_list(*fields).union(
-        NeverMatch.objects.filter(involving).values_list(*fields), all=True
+    rows = DeclaredRelationship.objects.filter(involving).order_by().values_list(*fields).union(
+        NeverMatch.objects.filter(involving).order_by().values_list(*fields), all=True
     )
     ids: set[int] = {member.pk}
     unresolved: list[str] = []
