@@ -1,0 +1,259 @@
+"""Reads for forum posting: communities with unread counts, a community's topics, a topic's page
+of posts with reactions and read markers, bookmarks, drafts, edit history, reading preferences.
+
+Every list is one query (or a fixed handful) whatever its size: counts and "mine" flags are
+subquery annotations, authors come with select_related. Pages assert it in their tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from peerhaven.forums.models.posting import (
+    Bookmark,
+    CollapseMode,
+    CollapsePreference,
+    Community,
+    CommunityFollow,
+    Draft,
+    Post,
+    PostRevision,
+    Reaction,
+    ReactionKind,
+    ReadingPreference,
+    Topic,
+    TopicFollow,
+    TopicReadState,
+)
+from peerhaven.forums.policies.posting import is_forum_moderator, visible_communities
+from peerhaven.safety.policies import blocked_user_ids
+
+TOPICS_PER_PAGE = 30
+POSTS_PER_PAGE = 20
+
+
+def _last_read(user: Any, topic_ref: str = "pk") -> Any:
+    return Coalesce(
+        Subquery(
+            TopicReadState.objects.filter(topic=OuterRef(topic_ref), member=user).values("last_read_number")[:1]
+        ),
+        Value(0),
+    )
+
+
+def visible_topics(user: Any) -> QuerySet[Topic]:
+    """Topics `user` may open (hidden ones only for moderators)."""
+    topics = Topic.objects.filter(community__in=visible_communities(user), deleted_at__isnull=True)
+    if not is_forum_moderator(user):
+        topics = topics.filter(hidden=False)
+    return topics
+
+
+def visible_posts(user: Any) -> QuerySet[Post]:
+    """Posts `user` may read, for lists and search (moderation's search builds on it): in a
+    community they may read, in a visible topic, neither hidden nor deleted."""
+    return Post.objects.filter(
+        topic__in=visible_topics(user).filter(hidden=False),
+        hidden_at__isnull=True,
+        deleted_at__isnull=True,
+    )
+
+
+# --- communities -----------------------------------------------------------------------------
+def communities_for_user(user: Any) -> QuerySet[Community]:
+    """Readable communities with `topic_count`, `unread_topic_count` and `following`."""
+    topics = Topic.objects.filter(community=OuterRef("pk"), deleted_at__isnull=True, hidden=False)
+    unread = (
+        topics.annotate(read_up_to=_last_read(user))
+        .filter(post_count__gt=F("read_up_to"))
+        .order_by()
+        .values("community")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    counted = topics.order_by().values("community").annotate(total=Count("pk")).values("total")
+    return visible_communities(user).annotate(
+        topic_count=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0)),
+        unread_topic_count=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)),
+        following=Exists(CommunityFollow.objects.filter(community=OuterRef("pk"), member=user)),
+    )
+
+
+def community_is_followed(user: Any, community: Community) -> bool:
+    return CommunityFollow.objects.filter(community=community, member=user).exists()
+
+
+def community_topics(user: Any, community: Community) -> QuerySet[Topic]:
+    """A community's topics, pinned first then newest activity, each with `read_up_to`,
+    `unread_count`, `following` and `opening_posts` (the first post, for its author label)."""
+    topics = Topic.objects.filter(community=community, deleted_at__isnull=True)
+    if not is_forum_moderator(user):
+        topics = topics.filter(hidden=False)
+    return (
+        topics.annotate(read_up_to=_last_read(user))
+        .annotate(
+            unread_count=ExpressionWrapper(F("post_count") - F("read_up_to"), output_field=IntegerField()),
+            following=Exists(TopicFollow.objects.filter(topic=OuterRef("pk"), member=user)),
+        )
+        .prefetch_related(
+            Prefetch(
+                "posts",
+                queryset=Post.objects.filter(number=1).select_related("author__profile"),
+                to_attr="opening_posts",
+            )
+        )
+        .order_by("-pinned", "-last_post_at", "-pk")
+    )
+
+
+def community_topics_page(user: Any, community: Community, page_number: Any) -> Page:
+    # The count query of the paginator is cheap (an index on community) and constant.
+    return Paginator(community_topics(user, community), TOPICS_PER_PAGE).get_page(page_number)
+
+
+# --- topics ----------------------------------------------------------------------------------
+def _reaction_count(kind: str) -> Any:
+    return Coalesce(
+        Subquery(
+            Reaction.objects.filter(post=OuterRef("pk"), kind=kind)
+            .order_by()
+            .values("post")
+            .annotate(total=Count("pk"))
+            .values("total"),
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def topic_posts(user: Any, topic: Topic) -> QuerySet[Post]:
+    """All posts of a topic in order (placeholders for hidden and deleted ones are the
+    template's business), with reaction counts, the viewer's reactions and bookmark."""
+    annotations: dict[str, Any] = {}
+    for kind in ReactionKind.values:
+        annotations[f"count_{kind}"] = _reaction_count(kind)
+        annotations[f"mine_{kind}"] = Exists(
+            Reaction.objects.filter(post=OuterRef("pk"), member=user, kind=kind)
+        )
+    annotations["bookmarked"] = Exists(Bookmark.objects.filter(post=OuterRef("pk"), member=user))
+    return (
+        Post.objects.filter(topic=topic)
+        .select_related("author__profile", "reply_to__author__profile")
+        .annotate(**annotations)
+        .order_by("number")
+    )
+
+
+@dataclass
+class ReadingSettings:
+    mode: str = CollapseMode.ALL
+    notes: set[str] = field(default_factory=set)
+
+    def collapses(self, content_note: str) -> bool:
+        if not content_note:
+            return False
+        if self.mode == CollapseMode.ALL:
+            return True
+        if self.mode == CollapseMode.CHOSEN:
+            return content_note in self.notes
+        return False
+
+
+def reading_settings(user: Any) -> ReadingSettings:
+    preference = ReadingPreference.objects.filter(member=user).first()
+    if preference is None:
+        return ReadingSettings()
+    notes: set[str] = set()
+    if preference.collapse_mode == CollapseMode.CHOSEN:
+        notes = set(CollapsePreference.objects.filter(member=user).values_list("content_note", flat=True))
+    return ReadingSettings(mode=preference.collapse_mode, notes=notes)
+
+
+def chosen_collapse_notes(user: Any) -> list[str]:
+    return list(CollapsePreference.objects.filter(member=user).values_list("content_note", flat=True))
+
+
+def topic_read_up_to(user: Any, topic: Topic) -> int:
+    state = TopicReadState.objects.filter(topic=topic, member=user).values_list("last_read_number", flat=True).first()
+    return int(state or 0)
+
+
+def topic_is_followed(user: Any, topic: Topic) -> bool:
+    return TopicFollow.objects.filter(topic=topic, member=user).exists()
+
+
+@dataclass
+class TopicPage:
+    page: Page
+    read_up_to: int
+    blocked_ids: set[int]
+    settings: ReadingSettings
+    following: bool
+
+
+def default_page_number(read_up_to: int, post_count: int) -> int:
+    """Open a topic at the first unread post's page."""
+    if read_up_to <= 0 or read_up_to >= post_count:
+        return 1 if read_up_to <= 0 else (max(post_count, 1) - 1) // POSTS_PER_PAGE + 1
+    return read_up_to // POSTS_PER_PAGE + 1
+
+
+def topic_page(user: Any, topic: Topic, page_number: Any) -> TopicPage:
+    read_up_to = topic_read_up_to(user, topic)
+    if page_number in (None, ""):
+        page_number = default_page_number(read_up_to, topic.post_count)
+    page = Paginator(topic_posts(user, topic), POSTS_PER_PAGE).get_page(page_number)
+    return TopicPage(
+        page=page,
+        read_up_to=read_up_to,
+        blocked_ids=blocked_user_ids(user),
+        settings=reading_settings(user),
+        following=topic_is_followed(user, topic),
+    )
+
+
+def post_page_number(post: Post) -> int:
+    return (post.number - 1) // POSTS_PER_PAGE + 1
+
+
+def post_revisions(post: Post) -> QuerySet[PostRevision]:
+    return PostRevision.objects.filter(post=post).order_by("-replaced_at", "-pk")
+
+
+# --- the member's own lists ------------------------------------------------------------------
+def bookmarks_for(user: Any) -> QuerySet[Bookmark]:
+    return (
+        Bookmark.objects.filter(member=user, post__in=visible_posts(user))
+        .select_related("post__topic__community", "post__author__profile")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def drafts_for(user: Any) -> QuerySet[Draft]:
+    return (
+        Draft.objects.filter(member=user, community__in=visible_communities(user))
+        .filter(Q(topic__isnull=True) | Q(topic__deleted_at__isnull=True))
+        .select_related("community", "topic")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def draft_for(user: Any, *, community: Community, topic: Topic | None) -> Draft | None:
+    return Draft.objects.filter(member=user, community=community, topic=topic).first()
