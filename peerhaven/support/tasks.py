@@ -23,7 +23,24 @@ def refresh_calendar_feeds() -> dict[str, int]:
     return calendar_import_refresh_all()
 
 
+# --- booking: session reminders (24 h and 1 h before) and expired holds -------------------------
+@task()
+def send_session_reminders() -> int:
+    from peerhaven.support.services.booking import reminders_send
+
+    return reminders_send()
+
+
+@task()
+def purge_expired_holds() -> int:
+    from peerhaven.support.services.booking import holds_purge_expired
+
+    return holds_purge_expired()
+
+
 # (job name, how often, task): collected by peerhaven.core.scheduler from every app's tasks.py.
 SCHEDULE: list[tuple[str, str, Any]] = [
     ("support.refresh_calendar_feeds", "hourly", refresh_calendar_feeds),
+    ("support.send_session_reminders", "minute", send_session_reminders),
+    ("support.purge_expired_holds", "hourly", purge_expired_holds),
 ]
