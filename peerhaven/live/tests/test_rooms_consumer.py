@@ -27,22 +27,12 @@ from peerhaven.accounts.tests.factories import make_member
 from peerhaven.core.models import AuditEntry
 from peerhaven.live import consumers
 from peerhaven.live.models import VideoRoomPresence, VideoRoomRemoval
-from peerhaven.live.rooms import RoomSpec, register_room_kind, room_changed
+from peerhaven.live.rooms import RoomSpec, room_changed
+from peerhaven.live.tests.room_kind import SPECS, make_room
 from peerhaven.live.video import join_token_issue
 from peerhaven.safety.services import block_create
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-KIND = "test.room"
-SPECS: dict[str, RoomSpec] = {}
-
-
-def resolve_test_room(ref: str) -> RoomSpec | None:
-    return SPECS.get(ref)
-
-
-register_room_kind(KIND, resolve_test_room)
-
 
 @pytest.fixture(autouse=True)
 def _own_channel_layer(settings: Any) -> Iterator[None]:
@@ -54,20 +44,6 @@ def _own_channel_layer(settings: Any) -> Iterator[None]:
     yield
     SPECS.clear()
     cache.clear()
-
-
-def make_room(
-    participants: list[User], *, hosts: list[User] | None = None, starts_in: dt.timedelta = dt.timedelta(minutes=5),
-    lasts: dt.timedelta = dt.timedelta(hours=1),
-) -> RoomSpec:
-    start = timezone.now() + starts_in
-    spec = RoomSpec(
-        kind=KIND, ref=uuid.uuid4().hex[:12], title="Peerhaven session", starts_at=start, ends_at=start + lasts,
-        participant_ids=frozenset(user.pk for user in participants),
-        host_ids=frozenset(user.pk for user in hosts or []),
-    )
-    SPECS[spec.ref] = spec
-    return spec
 
 
 def members(count: int) -> list[User]:
