@@ -44,7 +44,7 @@ def _split_jurisdictions(value: str) -> list[str]:
     return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
 
 
-class GroupForm(forms.ModelForm):  # type: ignore[type-arg]
+class GroupForm(forms.ModelForm[Group]):
     language = forms.ChoiceField(label=_("Language"), choices=())
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=(),
                                   help_text=_("Meetings are scheduled in this time zone."))
@@ -60,13 +60,18 @@ class GroupForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = language_choices()
-        self.fields["time_zone"].choices = time_zone_choices()
+        self._set_choices("language", language_choices())
+        self._set_choices("time_zone", time_zone_choices())
         limit = max_group_size()
         self.fields["capacity"].widget.attrs.update({"min": 2, "max": limit})
         self.fields["capacity"].help_text = _("At most %(limit)d members, facilitators included.") % {"limit": limit}
         if self.instance.pk:
             self.initial.setdefault("jurisdictions", ", ".join(j.name for j in self.instance.jurisdictions.all()))
+
+    def _set_choices(self, name: str, choices: list[tuple[str, str]]) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
 
     def clean_jurisdictions(self) -> list[str]:
         return _split_jurisdictions(self.cleaned_data.get("jurisdictions") or "")
@@ -120,7 +125,9 @@ class DirectoryFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [("", _("Any language")), *language_choices()]
+        field = self.fields["language"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Any language")), *language_choices()]
 
 
 # --- case material, checked by the PHI guard ---------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -132,7 +133,7 @@ class Group(models.Model):
     # Derived from time_zone by the services (the directory filters on it).
     time_zone_band = models.CharField(max_length=16, choices=TimeZoneBand.choices, editable=False,
                                       default=TimeZoneBand.EUROPE_AFRICA)
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership",
+    members: models.ManyToManyField[Any, Any] = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership",
                                      through_fields=("group", "user"), related_name="peer_groups")
     # The version members must have accepted; 0 until the first agreement is written.
     agreement_version = models.PositiveIntegerField(default=0, editable=False)

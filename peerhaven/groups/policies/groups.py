@@ -45,7 +45,7 @@ def membership_for(user: Any, group: Group) -> Membership | None:
     found = cache.get(user.pk, _MISSING)
     if found is _MISSING:
         found = Membership.objects.filter(group=group, user_id=user.pk).first()
-        cache[user.pk] = found  # type: ignore[assignment]
+        cache[user.pk] = found
         setattr(group, _MEMBERSHIP_CACHE, cache)
     return found  # type: ignore[return-value]
 

@@ -53,7 +53,7 @@ def seats_taken(group: Group) -> int:
 
 
 def _with_my_status(groups: QuerySet[Group], user: Any) -> QuerySet[Group]:
-    mine = Membership.objects.filter(group=OuterRef("pk"), user_id=getattr(user, "pk", None))
+    mine = Membership.objects.filter(group=OuterRef("pk"), user_id=int(getattr(user, "pk", 0) or 0))
     return groups.annotate(my_status=Subquery(mine.values("status")[:1]),
                            my_role=Subquery(mine.values("role")[:1]))
 
