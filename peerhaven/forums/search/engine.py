@@ -21,7 +21,13 @@ from peerhaven.accounts.models import Profile
 from peerhaven.forums.models.posting import Post, PostIdentity
 from peerhaven.forums.policies.posting import post_author_label, visible_communities
 from peerhaven.forums.search.schema import DOC, FTS
-from peerhaven.forums.search.text import MARK_END, MARK_START, fts5_match, query_terms, snippet_html, tsquery_text
+from peerhaven.forums.search.text import (
+    Marks,
+    fts5_match,
+    query_terms,
+    snippet_html,
+    tsquery_text,
+)
 from peerhaven.safety.policies import blocked_user_ids
 
 NEWEST = "newest"
@@ -124,17 +130,17 @@ def _matching_ids(user: Any, filters: SearchFilters, terms: list[str]) -> tuple[
         inner_rank = "" if connection.vendor == "postgresql" else f", bm25({FTS}) AS rank"
         inner_doc = ", d.document" if connection.vendor == "postgresql" else ""
         sql = (
-            f"SELECT c.post_id FROM (SELECT d.post_id{inner_doc}{inner_rank} FROM {source} WHERE {where_sql} "
+            f"SELECT c.post_id FROM (SELECT d.post_id{inner_doc}{inner_rank} FROM {source} WHERE {where_sql} "  # noqa: S608
             f"ORDER BY d.post_id DESC LIMIT %s) c "
             # ts_rank_cd: higher is better; bm25: lower is better.
             f"ORDER BY {rank} {'DESC' if connection.vendor == 'postgresql' else 'ASC'}, c.post_id DESC LIMIT %s OFFSET %s"
-        )
+        )  # fixed SQL fragments; every value is a bound parameter
         all_params = [*match_params, *params, RELEVANCE_CANDIDATES]
         if connection.vendor == "postgresql":
             all_params.append(tsquery_text(terms))
         all_params += [limit, offset]
     else:
-        sql = f"SELECT d.post_id FROM {source} WHERE {where_sql} ORDER BY d.post_id DESC LIMIT %s OFFSET %s"
+        sql = f"SELECT d.post_id FROM {source} WHERE {where_sql} ORDER BY d.post_id DESC LIMIT %s OFFSET %s"  # noqa: S608
         all_params = [*match_params, *params, limit, offset]
     with connection.cursor() as cursor:
         cursor.execute(sql, all_params)
@@ -142,23 +148,23 @@ def _matching_ids(user: Any, filters: SearchFilters, terms: list[str]) -> tuple[
     return ids[:PAGE_SIZE], len(ids) > PAGE_SIZE
 
 
-def _snippets(ids: list[int], terms: list[str]) -> dict[int, str]:
+def _snippets(ids: list[int], terms: list[str], marks: Marks) -> dict[int, str]:
     if not ids:
         return {}
     placeholders = ", ".join(["%s"] * len(ids))
     if connection.vendor == "postgresql":
-        options = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \""
+        options = f"StartSel={marks.start}, StopSel={marks.end}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \""
         sql = (
-            "SELECT p.id, ts_headline('simple', p.body, to_tsquery('simple', %s), %s) "
-            f"FROM forums_post p WHERE p.id IN ({placeholders})"
+            "SELECT p.id, ts_headline('simple', p.body, to_tsquery('simple', %s), %s) "  # noqa: S608
+            f"FROM forums_post p WHERE p.id IN ({placeholders})"  # noqa: S608 - placeholders only
         )
         params: list[Any] = [tsquery_text(terms), options, *ids]
     else:
         sql = (
-            f"SELECT rowid, snippet({FTS}, 0, %s, %s, ' … ', 24) FROM {FTS} "
-            f"WHERE {FTS} MATCH %s AND rowid IN ({placeholders})"
+            f"SELECT rowid, snippet({FTS}, 0, %s, %s, ' … ', 24) FROM {FTS} "  # noqa: S608
+            f"WHERE {FTS} MATCH %s AND rowid IN ({placeholders})"  # noqa: S608 - placeholders only
         )
-        params = [MARK_START, MARK_END, fts5_match(terms), *ids]
+        params = [marks.start, marks.end, fts5_match(terms), *ids]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {int(row[0]): str(row[1] or "") for row in cursor.fetchall()}
@@ -172,7 +178,8 @@ def search_posts(user: Any, filters: SearchFilters) -> SearchResults:
     ids, has_next = _matching_ids(user, filters, terms)
     if not ids:
         return SearchResults(terms=terms)
-    snippets = _snippets(ids, terms)
+    marks = Marks.fresh()
+    snippets = _snippets(ids, terms, marks)
     posts = {
         post.pk: post
         for post in Post.objects.filter(pk__in=ids).select_related("topic__community", "author__profile")
@@ -187,7 +194,7 @@ def search_posts(user: Any, filters: SearchFilters) -> SearchResults:
                 post_id=post.pk, topic_id=post.topic_id, topic_title=post.topic.title,
                 community_name=post.topic.community.name, community_slug=post.topic.community.slug,
                 number=post.number, author_label=post_author_label(post), created_at=post.created_at,
-                snippet=snippet_html(snippets.get(post_id, "")),
+                snippet=snippet_html(snippets.get(post_id, ""), marks),
             )
         )
     return SearchResults(hits=hits, has_next=has_next, terms=terms)

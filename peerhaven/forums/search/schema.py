@@ -21,14 +21,14 @@ FTS = "forums_postsearch_fts"
 
 # --- PostgreSQL ------------------------------------------------------------------------------------
 PG_CREATE = [
-    f"ALTER TABLE {DOC} ADD COLUMN document tsvector NOT NULL DEFAULT ''::tsvector",
-    f"CREATE INDEX forums_search_document_gin ON {DOC} USING gin (document)",
+    "ALTER TABLE forums_postsearchdocument ADD COLUMN document tsvector NOT NULL DEFAULT ''::tsvector",
+    "CREATE INDEX forums_search_document_gin ON forums_postsearchdocument USING gin (document)",
     # Newest-first reads walk this index backwards and stop after a page of matches.
-    f"CREATE INDEX forums_search_visible_newest ON {DOC} (post_id DESC) WHERE is_visible",
-    f"""
+    "CREATE INDEX forums_search_visible_newest ON forums_postsearchdocument (post_id DESC) WHERE is_visible",
+    """
     CREATE OR REPLACE FUNCTION forums_search_post_sync() RETURNS trigger AS $$
     BEGIN
-      INSERT INTO {DOC} (post_id, topic_id, community_id, named_author_id, shown_as, is_visible, created_at, document)
+      INSERT INTO forums_postsearchdocument (post_id, topic_id, community_id, named_author_id, shown_as, is_visible, created_at, document)
       SELECT NEW.id, t.id, t.community_id,
              CASE WHEN NEW.identity_mode = 'anonymous' THEN NULL ELSE NEW.author_id END,
              CASE WHEN NEW.identity_mode = 'anonymous' OR NEW.author_id IS NULL THEN '' ELSE NEW.identity_mode END,
@@ -46,13 +46,13 @@ PG_CREATE = [
     """,
     """
     CREATE TRIGGER forums_search_post_sync
-    AFTER INSERT OR UPDATE OF body, identity_mode, author_id, hidden_at, deleted_at, topic_id, number
+    AFTER INSERT OR UPDATE OF body, identity_mode, author_id, hidden_at, deleted_at, topic_id, number, created_at
     ON forums_post FOR EACH ROW EXECUTE FUNCTION forums_search_post_sync()
     """,
-    f"""
+    """
     CREATE OR REPLACE FUNCTION forums_search_topic_sync() RETURNS trigger AS $$
     BEGIN
-      UPDATE {DOC} d SET
+      UPDATE forums_postsearchdocument d SET
         community_id = NEW.community_id,
         is_visible = p.hidden_at IS NULL AND p.deleted_at IS NULL AND NOT NEW.hidden AND NEW.deleted_at IS NULL,
         document = CASE WHEN p.number = 1
@@ -77,41 +77,46 @@ PG_DROP = [
     "DROP FUNCTION IF EXISTS forums_search_post_sync()",
     "DROP INDEX IF EXISTS forums_search_visible_newest",
     "DROP INDEX IF EXISTS forums_search_document_gin",
-    f"ALTER TABLE {DOC} DROP COLUMN IF EXISTS document",
+    "ALTER TABLE forums_postsearchdocument DROP COLUMN IF EXISTS document",
 ]
 
 # --- SQLite ------------------------------------------------------------------------------------------
-_SQLITE_DOC_UPSERT = f"""
-  INSERT OR REPLACE INTO {DOC} (post_id, topic_id, community_id, named_author_id, shown_as, is_visible, created_at)
+_SQLITE_DOC_UPSERT = """
+  INSERT OR REPLACE INTO forums_postsearchdocument (post_id, topic_id, community_id, named_author_id, shown_as, is_visible, created_at)
   SELECT NEW.id, t.id, t.community_id,
          CASE WHEN NEW.identity_mode = 'anonymous' THEN NULL ELSE NEW.author_id END,
          CASE WHEN NEW.identity_mode = 'anonymous' OR NEW.author_id IS NULL THEN '' ELSE NEW.identity_mode END,
          NEW.hidden_at IS NULL AND NEW.deleted_at IS NULL AND NOT t.hidden AND t.deleted_at IS NULL,
          NEW.created_at
   FROM forums_topic t WHERE t.id = NEW.topic_id;
-  DELETE FROM {FTS} WHERE rowid = NEW.id;
-  INSERT INTO {FTS} (rowid, body)
+  DELETE FROM forums_postsearch_fts WHERE rowid = NEW.id;
+  INSERT INTO forums_postsearch_fts (rowid, body)
   SELECT NEW.id, CASE WHEN NEW.number = 1 THEN t.title || ' ' || NEW.body ELSE NEW.body END
   FROM forums_topic t WHERE t.id = NEW.topic_id;
 """
 
 SQLITE_CREATE = [
-    f"CREATE VIRTUAL TABLE {FTS} USING fts5(body, tokenize = 'unicode61 remove_diacritics 2')",
-    f"CREATE INDEX forums_search_visible_newest ON {DOC} (post_id DESC) WHERE is_visible",
-    f"CREATE TRIGGER forums_search_post_insert AFTER INSERT ON forums_post BEGIN {_SQLITE_DOC_UPSERT} END",
-    f"""CREATE TRIGGER forums_search_post_update
-    AFTER UPDATE OF body, identity_mode, author_id, hidden_at, deleted_at, topic_id, number ON forums_post
-    BEGIN {_SQLITE_DOC_UPSERT} END""",
-    f"CREATE TRIGGER forums_search_post_delete AFTER DELETE ON forums_post BEGIN DELETE FROM {FTS} WHERE rowid = OLD.id; END",
-    f"""CREATE TRIGGER forums_search_topic_update
+    "CREATE VIRTUAL TABLE forums_postsearch_fts USING fts5(body, tokenize = 'unicode61 remove_diacritics 2')",
+    "CREATE INDEX forums_search_visible_newest ON forums_postsearchdocument (post_id DESC) WHERE is_visible",
+    "CREATE TRIGGER forums_search_post_insert AFTER INSERT ON forums_post BEGIN " + _SQLITE_DOC_UPSERT + " END",
+    (
+        "CREATE TRIGGER forums_search_post_update AFTER UPDATE OF body, identity_mode, author_id, hidden_at, "
+        "deleted_at, topic_id, number, created_at ON forums_post BEGIN " + _SQLITE_DOC_UPSERT + " END"
+    ),
+    (
+        "CREATE TRIGGER forums_search_post_delete AFTER DELETE ON forums_post "
+        "BEGIN DELETE FROM forums_postsearch_fts WHERE rowid = OLD.id; END"
+    ),
+    """CREATE TRIGGER forums_search_topic_update
     AFTER UPDATE OF community_id, hidden, deleted_at, title ON forums_topic
     BEGIN
-      UPDATE {DOC} SET
+      UPDATE forums_postsearchdocument SET
         community_id = NEW.community_id,
         is_visible = (SELECT p.hidden_at IS NULL AND p.deleted_at IS NULL FROM forums_post p WHERE p.id = post_id)
                      AND NOT NEW.hidden AND NEW.deleted_at IS NULL
       WHERE topic_id = NEW.id;
-      UPDATE {FTS} SET body = NEW.title || ' ' || (SELECT p.body FROM forums_post p WHERE p.id = {FTS}.rowid)
+      UPDATE forums_postsearch_fts
+      SET body = NEW.title || ' ' || (SELECT p.body FROM forums_post p WHERE p.id = forums_postsearch_fts.rowid)
       WHERE rowid IN (SELECT p.id FROM forums_post p WHERE p.topic_id = NEW.id AND p.number = 1);
     END""",
 ]
@@ -122,7 +127,7 @@ SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS forums_search_post_update",
     "DROP TRIGGER IF EXISTS forums_search_post_insert",
     "DROP INDEX IF EXISTS forums_search_visible_newest",
-    f"DROP TABLE IF EXISTS {FTS}",
+    "DROP TABLE IF EXISTS forums_postsearch_fts",
 ]
 
 

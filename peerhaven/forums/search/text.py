@@ -5,17 +5,30 @@ the highlight marks."""
 from __future__ import annotations
 
 import re
+import secrets
 import unicodedata
+from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-# Private-use characters as highlight delimiters: the database wraps matches in them, and
-# `snippet_html` turns each balanced pair into <mark>…</mark> after escaping the rest. A
-# member who types these characters gains nothing: unpaired ones are dropped.
-MARK_START = "\ue000"
-MARK_END = "\ue001"
-_MARKED = re.compile(f"{MARK_START}(.*?){MARK_END}", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Marks:
+    """Highlight delimiters for one search: the database wraps matches in them, and
+    `snippet_html` turns each pair into <mark>…</mark> after escaping everything else. They
+    carry a random nonce, so nothing a member writes in a post can pose as a highlight."""
+
+    start: str
+    end: str
+
+    @classmethod
+    def fresh(cls) -> Marks:
+        nonce = secrets.token_hex(8)
+        return cls(start=f"\ue000{nonce}\ue001", end=f"\ue002{nonce}\ue003")
+
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 8
 MAX_QUERY_LENGTH = 200
@@ -27,8 +40,7 @@ def query_terms(query: str) -> list[str]:
     normalised = unicodedata.normalize("NFKC", query[:MAX_QUERY_LENGTH]).lower()
     terms: list[str] = []
     for word in _WORD.findall(normalised):
-        word = word.replace("\ue000", "").replace("\ue001", "")
-        if word and word not in terms:
+        if word not in terms:
             terms.append(word)
     return terms[:MAX_TERMS]
 
@@ -45,18 +57,19 @@ def tsquery_text(terms: list[str]) -> str:
     return " & ".join("'" + term.replace("'", "''").replace("\\", "\\\\") + "'" for term in terms)
 
 
-def snippet_html(snippet: str) -> SafeString:
-    """Escape the whole snippet, then turn each delimited match into <mark>. Stray delimiters
-    (an unpaired one, or one inside a match) are removed."""
+def snippet_html(snippet: str, marks: Marks) -> SafeString:
+    """Escape the whole snippet, then turn each delimited match into <mark>. An unpaired
+    delimiter is dropped."""
+    marked = re.compile(re.escape(marks.start) + "(.*?)" + re.escape(marks.end), re.DOTALL)
     parts: list[str] = []
     position = 0
-    for match in _MARKED.finditer(snippet):
-        parts.append(_clean(snippet[position:match.start()]))
-        parts.append("<mark>" + _clean(match.group(1)) + "</mark>")
+    for match in marked.finditer(snippet):
+        parts.append(_clean(snippet[position:match.start()], marks))
+        parts.append("<mark>" + _clean(match.group(1), marks) + "</mark>")
         position = match.end()
-    parts.append(_clean(snippet[position:]))
+    parts.append(_clean(snippet[position:], marks))
     return mark_safe("".join(parts))  # noqa: S308 - every piece of member text went through escape()
 
 
-def _clean(text: str) -> str:
-    return str(escape(text.replace(MARK_START, "").replace(MARK_END, "")))
+def _clean(text: str, marks: Marks) -> str:
+    return str(escape(text.replace(marks.start, "").replace(marks.end, "")))
