@@ -97,7 +97,9 @@ def pair() -> dict[str, Any]:
     control = make_supporter(languages=["en", "es"], specialties=["burnout", "grief"])
     profile_update(actor=excluded.user, pseudonym="HiddenHeron")
     profile_update(actor=control.user, pseudonym="VisibleVole")
-    return {"seeker": seeker, "excluded": excluded, "control": control}
+    fresh = SupporterProfile.objects.select_related("user__profile")
+    return {"seeker": User.objects.select_related("profile").get(pk=seeker.pk),
+            "excluded": fresh.get(pk=excluded.pk), "control": fresh.get(pk=control.pk)}
 
 
 def _assert_no_reason(body: str) -> None:
