@@ -361,9 +361,11 @@ def _local_midnight(day: dt.date, time_zone: str) -> dt.datetime:
 def rsvp_set(*, actor: User, meeting: Meeting, response: str, request: HttpRequest | None = None) -> MeetingRsvp:
     if response not in RsvpResponse.values:
         raise ValidationError({"response": _("Choose going, maybe or not going.")})
-    if not can_rsvp(actor, meeting):
-        raise _refuse(_("You cannot answer for this meeting any more."))
     with transaction.atomic():
+        # Read the meeting again: it may have been cancelled or moved since the page loaded.
+        current = Meeting.objects.select_related("group").get(pk=meeting.pk)
+        if not can_rsvp(actor, current):
+            raise _refuse(_("You cannot answer for this meeting any more."))
         rsvp, created = MeetingRsvp.objects.select_for_update().get_or_create(
             meeting=meeting, member=actor, defaults={"response": response},
         )
