@@ -195,12 +195,13 @@ def _refused(request: HttpRequest, template: str, context: dict[str, Any], error
     return render(request, template, context, status=status)
 
 
-def _decorate_posts(request: HttpRequest, posts: list[Post], *, read_up_to: int, blocked_ids: set[int],
-                    settings: Any) -> list[dict[str, Any]]:
+def _decorate_posts(request: HttpRequest, topic: Any, posts: list[Post], *, read_up_to: int,
+                    blocked_ids: set[int], settings: Any) -> list[dict[str, Any]]:
     """What the template shows for each post: its label (THE author display), flags, counts."""
     moderator = is_forum_moderator(request.user)
     rows = []
     for post in posts:
+        post.topic = topic  # already loaded: the policy checks below read it without a query
         anonymous = post.identity_mode == PostIdentity.ANONYMOUS
         own = is_own_post(request.user, post)
         rows.append({
@@ -304,7 +305,7 @@ def topic_new(request: HttpRequest, slug: str) -> HttpResponse:
 def _topic_context(request: HttpRequest, topic: Any, *, form: PostForm | None = None,
                    page_number: Any = None) -> dict[str, Any]:
     data = topic_page(request.user, topic, page_number if page_number is not None else request.GET.get("page"))
-    rows = _decorate_posts(request, list(data.page.object_list), read_up_to=data.read_up_to,
+    rows = _decorate_posts(request, topic, list(data.page.object_list), read_up_to=data.read_up_to,
                            blocked_ids=data.blocked_ids, settings=data.settings)
     may_reply = can_post(request.user, topic)
     if form is None and may_reply:
@@ -340,7 +341,8 @@ def topic(request: HttpRequest, pk: int) -> HttpResponse:
     context = _topic_context(request, topic)
     page = context["page"]
     last_number = max((row["post"].number for row in context["rows"]), default=0)
-    topic_mark_read(actor=request.user, topic=topic, up_to=last_number)
+    if last_number > context["read_up_to"]:
+        topic_mark_read(actor=request.user, topic=topic, up_to=last_number)
     context["page_numbers"] = page.paginator.page_range if page.paginator.num_pages <= 12 else None
     return render(request, "forums/posting/topic.html", context)
 
