@@ -15,7 +15,6 @@ from django.core.paginator import Paginator
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -107,17 +106,6 @@ def _member(request: HttpRequest) -> User:
     return user
 
 
-def _meeting_links(group: Group) -> dict[str, str]:
-    """The meetings concern's pages for this group, once they exist (partner's routes)."""
-    links = {}
-    for name in ("meeting_list", "meeting_create"):
-        try:
-            links[name] = reverse(f"groups:{name}", kwargs={"pk": group.pk})
-        except NoReverseMatch:
-            continue
-    return links
-
-
 def _inside_context(request: HttpRequest, group: Group, section: str) -> dict[str, Any]:
     member = _member(request)
     return {
@@ -127,7 +115,6 @@ def _inside_context(request: HttpRequest, group: Group, section: str) -> dict[st
         "can_manage": can_manage_group(member, group),
         "can_take_part": can_take_part(member, group),
         "needs_agreement": not has_current_agreement(member, group),
-        "meeting_links": _meeting_links(group),
     }
 
 
@@ -184,7 +171,6 @@ def _detail_context(request: HttpRequest, group: Group) -> dict[str, Any]:
         "can_answer_invitation": can_answer_invitation(member, group),
         "can_accept_agreement": can_accept_agreement(member, group),
         "can_leave": can_leave_group(member, group),
-        "meeting_links": _meeting_links(group) if inside else {},
     }
 
 
