@@ -9,6 +9,7 @@ import io
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -93,7 +94,7 @@ def test_it_shows_the_pseudonym_or_display_name_as_chosen(author, reader, client
 def test_it_refuses_anonymous_posting_to_members_who_are_not_verified(member_factory, author):
     topic = make_topic(author)
     moderator_unverified = member_factory(roles=(Role.MODERATOR,))
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         post_create(actor=moderator_unverified, topic=topic, body="x", identity_mode="anonymous")
     assert topic.posts.count() == 1
 
