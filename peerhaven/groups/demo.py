@@ -115,5 +115,73 @@ def seed_demo_groups() -> str:
     return f"Groups: {len(DEMO_GROUPS)} demo groups ({created} created)."
 
 
+# Meetings concern: each demo group's regular schedule (local wall-clock time in its zone).
+DEMO_SCHEDULES: dict[str, dict[str, Any]] = {
+    "Trauma case consultation": {"title": "Weekly consultation", "rule": "FREQ=WEEKLY;BYDAY=TU",
+                                 "start_time": (18, 0), "minutes": 90},
+    "Reflective practice circle": {"title": "Fortnightly circle", "rule": "FREQ=WEEKLY;INTERVAL=2;BYDAY=WE",
+                                   "start_time": (19, 30), "minutes": 75},
+}
+
+
+def seed_demo_meetings() -> str:
+    """A recurring schedule per demo group, answers and an agenda for the next meeting, and one
+    past meeting with attendance (so the CE log has something to show). Idempotent."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from peerhaven.groups.models.groups import Group, Membership, MembershipStatus
+    from peerhaven.groups.models.meetings import AgendaItem, Meeting, MeetingSeries
+    from peerhaven.groups.services.meetings import (
+        AttendanceEntry,
+        SeriesPlan,
+        agenda_item_add,
+        agenda_volunteer,
+        attendance_record,
+        rsvp_set,
+        series_create,
+    )
+
+    created = 0
+    now = timezone.now()
+    for spec in DEMO_GROUPS:
+        facilitator = _user(spec["facilitator"])
+        schedule = DEMO_SCHEDULES.get(spec["name"])
+        group = Group.objects.filter(name=spec["name"], created_by=facilitator).first() if facilitator else None
+        if facilitator is None or schedule is None or group is None:
+            continue
+        if not MeetingSeries.objects.filter(group=group).exists():
+            hour, minute = schedule["start_time"]
+            series_create(actor=facilitator, group=group, plan=SeriesPlan(
+                rule=schedule["rule"], title=schedule["title"], starts_on=timezone.localdate(),
+                start_time=dt.time(hour, minute), duration_minutes=schedule["minutes"],
+            ))
+            created += 1
+        members = [m.user for m in Membership.objects.filter(group=group, status=MembershipStatus.ACTIVE)
+                   .select_related("user").order_by("user_id")]
+        upcoming = Meeting.objects.filter(group=group, starts_at__gt=now).order_by("starts_at").first()
+        if upcoming is not None and not AgendaItem.objects.filter(meeting=upcoming).exists():
+            for index, person in enumerate(members):
+                rsvp_set(actor=person, meeting=upcoming, response=("going", "maybe", "going")[index % 3])
+            agenda_item_add(actor=facilitator, meeting=upcoming, title="Check-in round", minutes=10)
+            volunteers = [person for person in members if person.pk != facilitator.pk][:2]
+            for person in volunteers:
+                agenda_volunteer(actor=person, meeting=upcoming, title="A question from my practice")
+        if not Meeting.objects.filter(group=group, ends_at__lt=now).exists():
+            # A meeting last week: created directly (services schedule only future meetings),
+            # then attendance is taken through the service as a facilitator would.
+            start = now - dt.timedelta(days=7)
+            past = Meeting.objects.create(group=group, title=schedule["title"], starts_at=start,
+                                          ends_at=start + dt.timedelta(minutes=schedule["minutes"]),
+                                          created_by=facilitator)
+            attendance_record(actor=facilitator, meeting=past, now=start + dt.timedelta(minutes=5), entries=[
+                AttendanceEntry(member_id=person.pk, status=("present", "present", "late", "absent")[index % 4],
+                                minutes_attended=60 if index % 4 == 2 else None)
+                for index, person in enumerate(members)
+            ])
+    return f"Meetings: {created} schedules created."
+
+
 def seed_demo_programme() -> str:
-    return " ".join([seed_demo_groups()])
+    return " ".join([seed_demo_groups(), seed_demo_meetings()])
