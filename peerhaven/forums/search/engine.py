@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString
 
 from peerhaven.accounts.models import Profile
@@ -28,7 +29,6 @@ from peerhaven.forums.search.text import (
     snippet_html,
     tsquery_text,
 )
-from peerhaven.safety.policies import blocked_user_ids
 
 NEWEST = "newest"
 RELEVANCE = "relevance"
@@ -93,12 +93,15 @@ def _where(user: Any, filters: SearchFilters) -> tuple[list[str], list[Any]] | N
             return None
         conditions.append("d.named_author_id = %s AND d.shown_as = %s")
         params += [author_id, PostIdentity.PSEUDONYM.value]
-    hidden_authors = sorted(blocked_user_ids(user))
-    if hidden_authors:
-        conditions.append(
-            "(d.named_author_id IS NULL OR d.named_author_id NOT IN (" + ", ".join(["%s"] * len(hidden_authors)) + "))"
-        )
-        params += hidden_authors
+    # Members blocked either way: a subquery in the same statement, not a query of its own.
+    # Anonymous posts have no named author and are not excluded: hiding them from a blocked
+    # member would tell that member who wrote them.
+    conditions.append(
+        "(d.named_author_id IS NULL OR d.named_author_id NOT IN ("
+        "SELECT blocked_id FROM safety_block WHERE blocker_id = %s "
+        "UNION ALL SELECT blocker_id FROM safety_block WHERE blocked_id = %s))"
+    )
+    params += [user.pk, user.pk]
     if filters.since is not None:
         conditions.append("d.created_at >= %s")
         params.append(_day_start(filters.since))
@@ -148,30 +151,20 @@ def _matching_ids(user: Any, filters: SearchFilters, terms: list[str]) -> tuple[
     return ids[:PAGE_SIZE], len(ids) > PAGE_SIZE
 
 
-def _snippets(ids: list[int], terms: list[str], marks: Marks) -> dict[int, str]:
-    if not ids:
-        return {}
+def _fts5_snippets(ids: list[int], terms: list[str], marks: Marks) -> dict[int, str]:
     placeholders = ", ".join(["%s"] * len(ids))
-    if connection.vendor == "postgresql":
-        options = f"StartSel={marks.start}, StopSel={marks.end}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \""
-        sql = (
-            "SELECT p.id, ts_headline('simple', p.body, to_tsquery('simple', %s), %s) "  # noqa: S608
-            f"FROM forums_post p WHERE p.id IN ({placeholders})"  # noqa: S608 - placeholders only
-        )
-        params: list[Any] = [tsquery_text(terms), options, *ids]
-    else:
-        sql = (
-            f"SELECT rowid, snippet({FTS}, 0, %s, %s, ' … ', 24) FROM {FTS} "  # noqa: S608
-            f"WHERE {FTS} MATCH %s AND rowid IN ({placeholders})"  # noqa: S608 - placeholders only
-        )
-        params = [marks.start, marks.end, fts5_match(terms), *ids]
+    sql = (
+        f"SELECT rowid, snippet({FTS}, 0, %s, %s, ' … ', 24) FROM {FTS} "  # noqa: S608
+        f"WHERE {FTS} MATCH %s AND rowid IN ({placeholders})"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [marks.start, marks.end, fts5_match(terms), *ids])
         return {int(row[0]): str(row[1] or "") for row in cursor.fetchall()}
 
 
 def search_posts(user: Any, filters: SearchFilters) -> SearchResults:
-    """A page of hits, in three queries plus the visibility look-ups (constant in the hits)."""
+    """A page of hits: the visible communities, the ids, the posts with their snippets (and the
+    FTS5 snippets on SQLite): constant in the number of hits."""
     terms = query_terms(filters.query)
     if not terms:
         return SearchResults()
@@ -179,11 +172,18 @@ def search_posts(user: Any, filters: SearchFilters) -> SearchResults:
     if not ids:
         return SearchResults(terms=terms)
     marks = Marks.fresh()
-    snippets = _snippets(ids, terms, marks)
-    posts = {
-        post.pk: post
-        for post in Post.objects.filter(pk__in=ids).select_related("topic__community", "author__profile")
-    }
+    found = Post.objects.filter(pk__in=ids).select_related("topic__community", "author__profile")
+    if connection.vendor == "postgresql":
+        # The snippet in the same query as the post (ts_headline runs on this page's rows only).
+        options = f"StartSel={marks.start}, StopSel={marks.end}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \""
+        found = found.annotate(
+            snippet=RawSQL("ts_headline('simple', forums_post.body, to_tsquery('simple', %s), %s)", (tsquery_text(terms), options))
+        )
+        posts = {post.pk: post for post in found}
+        snippets = {pk: str(getattr(post, "snippet", "") or "") for pk, post in posts.items()}
+    else:
+        posts = {post.pk: post for post in found}
+        snippets = _fts5_snippets(ids, terms, marks)
     hits = []
     for post_id in ids:
         post = posts.get(post_id)

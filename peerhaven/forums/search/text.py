@@ -13,7 +13,6 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 
-
 @dataclass(frozen=True)
 class Marks:
     """Highlight delimiters for one search: the database wraps matches in them, and

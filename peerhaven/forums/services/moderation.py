@@ -183,7 +183,7 @@ def watched_words_after_publish(post: Post) -> None:
         content_type=ContentType.objects.get_for_model(Post), object_id=post.pk,
         reason=ReportReason.OTHER, details=_("Automatic: the post contains a watched word."),
     )
-    report.full_clean()
+    report.full_clean(exclude=["reporter"])  # no reporter: the system flagged it
     report.save()
     # No actor: the system queued it (for an anonymous post an actor would name the author).
     audit_log("forum.post.watched_word_queue", target=post, report=report.pk, words=list(verdict.matched))
