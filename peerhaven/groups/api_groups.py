@@ -236,7 +236,7 @@ def _phi_refusal(refused: PhiRefused) -> Status[dict[str, Any]]:
 
 def _thread_out(thread: Thread) -> dict[str, Any]:
     return {
-        "id": thread.pk, "group_id": thread.group_id, "title": thread.title, "author": thread.author.public_name,
+        "id": thread.pk, "group_id": thread.group_id, "title": thread.title, "author": thread.author_name,
         "created_at": thread.created_at, "last_post_at": thread.last_post_at, "locked": thread.is_locked,
         "post_count": int(getattr(thread, "post_count", 1)),
     }
@@ -245,7 +245,7 @@ def _thread_out(thread: Thread) -> dict[str, Any]:
 def _post_out(post: Post, *, viewer: User, show_hidden: bool) -> dict[str, Any]:
     visible = not post.is_hidden or show_hidden or post.author_id == viewer.pk
     return {
-        "id": post.pk, "thread_id": post.thread_id, "author": post.author.public_name,
+        "id": post.pk, "thread_id": post.thread_id, "author": post.author_name,
         "body": post.body if visible else "", "created_at": post.created_at, "edited_at": post.edited_at,
         "hidden": post.is_hidden, "mine": post.author_id == viewer.pk,
     }
@@ -253,7 +253,7 @@ def _post_out(post: Post, *, viewer: User, show_hidden: bool) -> dict[str, Any]:
 
 def _presentation_out(presentation: CasePresentation, *, viewer: User) -> dict[str, Any]:
     return {
-        "id": presentation.pk, "group_id": presentation.group_id, "author": presentation.author.public_name,
+        "id": presentation.pk, "group_id": presentation.group_id, "author": presentation.author_name,
         "title": presentation.title, "presenting_question": presentation.presenting_question,
         "context": presentation.context, "vignette": presentation.vignette, "needs": presentation.needs,
         "created_at": presentation.created_at, "hidden": presentation.is_hidden,

@@ -8,7 +8,6 @@ class GroupsConfig(AppConfig):
 
     def ready(self) -> None:
         from peerhaven.groups.policies import groups as group_policies
-        from peerhaven.groups.services import groups as group_services  # noqa: F401
         from peerhaven.notifications.kinds import register
         from peerhaven.safety.registry import register_reportable
 
@@ -27,6 +26,12 @@ class GroupsConfig(AppConfig):
         register_reportable("groups.post", visible_to=group_policies.can_view_post, author_id=lambda post: post.author_id)
         register_reportable("groups.casepresentation", visible_to=group_policies.can_view_presentation,
                             author_id=lambda presentation: presentation.author_id)
+        from peerhaven.core import privacy
+        from peerhaven.groups.selectors.groups import export_member
+        from peerhaven.groups.services.groups import erase_member
+
+        if "groups" not in {section.name for section in privacy.sections()}:
+            privacy.register("groups", exporter=export_member, eraser=erase_member)
 
         # meetings concern: notification kinds, the "groups.meeting" video-room kind, privacy.
         from peerhaven.groups.meetings_setup import register_meetings

@@ -46,6 +46,14 @@ POST_BODY_MAX_LENGTH = 10_000
 CASE_FIELD_MAX_LENGTH = 6_000
 
 
+def _author_name(author: Any) -> str:
+    if author is None:
+        from peerhaven.core.privacy import FORMER_MEMBER
+
+        return str(FORMER_MEMBER)
+    return str(author.public_name)
+
+
 def validate_group_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("Choose a time zone from the list."), code="time_zone")
@@ -256,7 +264,9 @@ class Membership(models.Model):
 class Thread(models.Model):
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="threads")
     title = EncryptedCharField(_("title"), plaintext_max_length=140)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # SET_NULL: an erased member's writing may stay with the group, shown as "former member".
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     last_post_at = models.DateTimeField(default=timezone.now)
     locked_at = models.DateTimeField(null=True, blank=True)
@@ -274,10 +284,16 @@ class Thread(models.Model):
     def is_locked(self) -> bool:
         return self.locked_at is not None
 
+    @property
+    def author_name(self) -> str:
+        return _author_name(self.author)
+
 
 class Post(models.Model):
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # SET_NULL: an erased member's writing may stay with the group, shown as "former member".
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+")
     body = EncryptedTextField(_("message"))
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
@@ -296,12 +312,18 @@ class Post(models.Model):
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
 
+    @property
+    def author_name(self) -> str:
+        return _author_name(self.author)
+
 
 class CasePresentation(models.Model):
     """A de-identified case brought to the group, written from the template."""
 
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="case_presentations")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # SET_NULL: an erased member's writing may stay with the group, shown as "former member".
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+")
     title = EncryptedCharField(_("title"), plaintext_max_length=140)
     presenting_question = EncryptedTextField(_("presenting question"))
     context = EncryptedTextField(_("context"))
@@ -323,10 +345,16 @@ class CasePresentation(models.Model):
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
 
+    @property
+    def author_name(self) -> str:
+        return _author_name(self.author)
+
 
 class CaseComment(models.Model):
     presentation = models.ForeignKey(CasePresentation, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # SET_NULL: an erased member's writing may stay with the group, shown as "former member".
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+")
     body = EncryptedTextField(_("comment"))
     created_at = models.DateTimeField(default=timezone.now)
     hidden_at = models.DateTimeField(null=True, blank=True)
@@ -343,3 +371,7 @@ class CaseComment(models.Model):
     @property
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
+
+    @property
+    def author_name(self) -> str:
+        return _author_name(self.author)

@@ -174,3 +174,35 @@ def comments_of(presentation: CasePresentation) -> QuerySet[CaseComment]:
         .order_by("created_at", "pk")
     )
 
+
+
+def export_member(user: Any) -> dict[str, Any]:
+    """The privacy export's groups section: the member's memberships and what they wrote (their
+    own words only; other members' posts and names stay out)."""
+    memberships = Membership.objects.filter(user=user).select_related("group").order_by("pk")
+    return {
+        "memberships": [
+            {"group": m.group.name, "role": m.role, "status": m.status, "joined_at": m.joined_at,
+             "agreement_version": m.agreement_version, "agreement_accepted_at": m.agreement_accepted_at,
+             "ended_at": m.ended_at}
+            for m in memberships
+        ],
+        "threads_started": [
+            {"group": t.group.name, "title": t.title, "created_at": t.created_at}
+            for t in Thread.objects.filter(author=user).select_related("group").order_by("pk")
+        ],
+        "posts": [
+            {"group": p.thread.group.name, "thread": p.thread.title, "body": p.body, "created_at": p.created_at,
+             "edited_at": p.edited_at}
+            for p in Post.objects.filter(author=user).select_related("thread__group").order_by("pk")
+        ],
+        "case_presentations": [
+            {"group": c.group.name, "title": c.title, "presenting_question": c.presenting_question,
+             "context": c.context, "vignette": c.vignette, "needs": c.needs, "created_at": c.created_at}
+            for c in CasePresentation.objects.filter(author=user).select_related("group").order_by("pk")
+        ],
+        "case_comments": [
+            {"group": c.presentation.group.name, "body": c.body, "created_at": c.created_at}
+            for c in CaseComment.objects.filter(author=user).select_related("presentation__group").order_by("pk")
+        ],
+    }

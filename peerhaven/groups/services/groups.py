@@ -678,7 +678,7 @@ def comment_create(
         comment.save()
         audit_log("groups.comment_create", actor=actor, target=comment, request=request,
                   presentation=presentation.pk, phi_confirmed=len(confirmed))
-        if presentation.author_id != actor.pk:
+        if presentation.author_id is not None and presentation.author_id != actor.pk:
             author = Membership.objects.filter(group=presentation.group, user_id=presentation.author_id,
                                                status=MembershipStatus.ACTIVE).select_related("user").first()
             if author is not None:
@@ -699,3 +699,18 @@ def comment_hide(*, actor: Any, comment: CaseComment, hidden: bool = True, reque
                   request=request, presentation=comment.presentation_id)
     return comment
 
+
+
+# --- privacy ----------------------------------------------------------------------------------
+def erase_member(user: Any, *, keep_posts_as_former_member: bool) -> None:
+    """Erasure: memberships go; what the member wrote either goes or stays as "former member"
+    (the author links are SET_NULL when the user row is deleted). A thread they started stays
+    with the others' replies, its title kept; their own posts in it follow the same rule."""
+    if not keep_posts_as_former_member:
+        Post.objects.filter(author=user).delete()
+        CaseComment.objects.filter(author=user).delete()
+        CasePresentation.objects.filter(author=user).delete()
+        for thread in Thread.objects.filter(author=user):
+            if not thread.posts.exists():
+                thread.delete()
+    Membership.objects.filter(user=user).delete()
