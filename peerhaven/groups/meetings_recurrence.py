@@ -245,6 +245,25 @@ def describe_rule(pattern: str, *, until: dt.date | None = None, count: int | No
     return text
 
 
+def form_choices_for(pattern: str) -> dict[str, object]:
+    """The scheduling form's choices that rebuild `pattern` (for editing a series), or the rule
+    itself as the advanced field when the friendly choices cannot express it."""
+    parts = dict(part.partition("=")[::2] for part in pattern.split(";") if part)
+    days = [day for day in parts.get("BYDAY", "").split(",") if day]
+    extra = set(parts) - {"FREQ", "INTERVAL", "BYDAY"}
+    interval = parts.get("INTERVAL", "1")
+    if parts.get("FREQ") == "WEEKLY" and days and not extra and all(day in WEEKDAY_CODES for day in days):
+        if interval in ("1", "2"):
+            return {"frequency": WEEKLY if interval == "1" else BIWEEKLY,
+                    "weekdays": [WEEKDAY_CODES.index(day) for day in days]}
+    if parts.get("FREQ") == "MONTHLY" and len(days) == 1 and not extra and interval == "1":
+        match = re.fullmatch(r"([+-]?\d)([A-Z]{2})", days[0])
+        if match and match.group(2) in WEEKDAY_CODES and int(match.group(1)) in NTH_CHOICES:
+            return {"frequency": MONTHLY_NTH, "nth": int(match.group(1)),
+                    "month_weekday": WEEKDAY_CODES.index(match.group(2))}
+    return {"frequency": WEEKLY, "advanced_rule": pattern}
+
+
 def weekday_names() -> list[str]:
     return [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"),
             _("Saturday"), _("Sunday")]

@@ -13,8 +13,18 @@ from django.urls import reverse
 
 from conftest import sign_in
 from peerhaven.accounts.tests.factories import make_member
-from peerhaven.groups.models.groups import CasePresentation, GroupAgreement, Membership, MembershipStatus
-from peerhaven.groups.models.meetings import AgendaItem, AgendaItemState, MeetingAgreementAck, MeetingRsvp
+from peerhaven.groups.models.groups import (
+    CasePresentation,
+    GroupAgreement,
+    Membership,
+    MembershipStatus,
+)
+from peerhaven.groups.models.meetings import (
+    AgendaItem,
+    AgendaItemState,
+    MeetingAgreementAck,
+    MeetingRsvp,
+)
 from peerhaven.groups.selectors.meetings import meeting_agenda, rsvp_counts
 from peerhaven.groups.services.meetings import (
     agenda_item_add,

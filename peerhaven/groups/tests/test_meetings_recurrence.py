@@ -14,6 +14,7 @@ from peerhaven.groups.meetings_recurrence import (
     RecurrenceError,
     build_rule,
     describe_rule,
+    form_choices_for,
     full_rule_text,
     localise,
     occurrence_dates_before,
@@ -174,3 +175,10 @@ def test_it_describes_the_rules_the_form_builds() -> None:
     assert describe_rule("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO") == "Every 2 weeks on Monday"
     assert describe_rule("FREQ=MONTHLY;BYDAY=-1FR", count=6) == "Every month on the last Friday, 6 meetings in all"
     assert describe_rule("FREQ=YEARLY;BYMONTH=3") == "On a custom schedule"
+
+
+def test_it_turns_a_rule_back_into_the_forms_choices() -> None:
+    assert form_choices_for("FREQ=WEEKLY;BYDAY=TU,TH") == {"frequency": WEEKLY, "weekdays": [1, 3]}
+    assert form_choices_for("FREQ=WEEKLY;INTERVAL=2;BYDAY=MO") == {"frequency": BIWEEKLY, "weekdays": [0]}
+    assert form_choices_for("FREQ=MONTHLY;BYDAY=-1FR") == {"frequency": MONTHLY_NTH, "nth": -1, "month_weekday": 4}
+    assert form_choices_for("FREQ=MONTHLY;BYMONTHDAY=1") == {"frequency": WEEKLY, "advanced_rule": "FREQ=MONTHLY;BYMONTHDAY=1"}

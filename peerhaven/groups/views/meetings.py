@@ -40,7 +40,7 @@ from peerhaven.groups.meetings_exports import (
     meeting_ics,
     series_ics,
 )
-from peerhaven.groups.meetings_recurrence import WEEKLY, describe_rule
+from peerhaven.groups.meetings_recurrence import WEEKLY, describe_rule, form_choices_for
 from peerhaven.groups.models.groups import CasePresentation, Group
 from peerhaven.groups.models.meetings import AgendaItemKind, Meeting
 from peerhaven.groups.policies.groups import (
@@ -196,8 +196,8 @@ def meeting_series_edit(request: HttpRequest, pk: int) -> HttpResponse:
     group = series.group
     today = timezone.now().astimezone(_zone(series.time_zone)).date()
     form = SeriesEditForm(request.POST or None, time_zone=series.time_zone, initial={
-        "from_date": today, "frequency": WEEKLY, "start_time": series.start_time,
-        "duration_minutes": series.duration_minutes, "advanced_rule": series.rule,
+        "from_date": today, "start_time": series.start_time, "duration_minutes": series.duration_minutes,
+        "ends": "never", **form_choices_for(series.rule),
     })
     if request.method == "POST" and form.is_valid():
         try:
