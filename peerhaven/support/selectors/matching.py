@@ -22,17 +22,15 @@ from django.db.models import (
     Case,
     Count,
     DateTimeField,
-    F,
-    IntegerField,
-    OuterRef,
+    ExpressionWrapper,
+    FloatField,
     Q,
     QuerySet,
-    Subquery,
     TextField,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
@@ -73,7 +71,11 @@ SOON = dt.timedelta(hours=48)
 SUGGESTIONS = 6
 # Suggestions: scored in Python over the prefiltered set, then availability is computed for the
 # best few only (the expensive part), which decides the final order.
-AVAILABILITY_CANDIDATES = 24
+AVAILABILITY_CANDIDATES = 12
+# Ranked rows are read in batches of SCAN_BATCH (each with its load query) until enough
+# supporters with room are found, at most SCAN_LIMIT rows.
+SCAN_BATCH = 60
+SCAN_LIMIT = 600
 
 
 # --- the offered set -----------------------------------------------------------------------------
@@ -94,56 +96,129 @@ def _period_bounds(zone_name: str, now: dt.datetime) -> tuple[dt.datetime, dt.da
     return instant(week_start), instant(week_start + dt.timedelta(days=7)), instant(month_start), instant(next_month)
 
 
+@dataclass(frozen=True)
+class SupporterLoad:
+    week: int
+    month: int
+    max_per_week: int
+    max_per_month: int
+
+    @property
+    def at_capacity(self) -> bool:
+        return self.week >= self.max_per_week or self.month >= self.max_per_month
+
+    @property
+    def share(self) -> float:
+        """How full the supporter is this week or month, whichever is fuller (0 to 1)."""
+        return min(1.0, max(self.week / max(self.max_per_week, 1), self.month / max(self.max_per_month, 1)))
+
+
 def _by_zone(bounds: dict[str, tuple[dt.datetime, ...]], position: int) -> Case:
-    whens = [When(time_zone=name, then=Value(values[position])) for name, values in bounds.items()]
-    fallback = bounds.get("UTC") or next(iter(bounds.values()))
+    whens = [When(supporter__time_zone=name, then=Value(values[position])) for name, values in bounds.items()]
+    fallback = bounds.get("UTC") or _period_bounds("UTC", next(iter(bounds.values()))[0])
     return Case(*whens, default=Value(fallback[position]), output_field=DateTimeField())
 
 
-def _load_count(start: str, end: str) -> Coalesce:
-    counted = (
+def _zones_in_use() -> list[str]:
+    """The time zones of approved supporters: one query."""
+    return sorted(
+        set(SupporterProfile.objects.filter(status=SupporterStatus.APPROVED).order_by().values_list("time_zone", flat=True).distinct())
+    )
+
+
+def current_loads(*, now: dt.datetime | None = None, zones: list[str] | None = None) -> dict[int, SupporterLoad]:
+    """supporter pk -> sessions in their current week and month (in their own time zone, as the
+    booking concern counts load), for approved supporters with any session in that period.
+    Two queries: the time zones in use, then one GROUP BY over the period's bookings — the work
+    grows with the bookings of one month, not with the number of supporters."""
+    now = now or timezone.now()
+    zones = (zones if zones is not None else _zones_in_use()) or ["UTC"]
+    bounds = {name: _period_bounds(name, now) for name in zones}
+    earliest = min(min(values[0], values[2]) for values in bounds.values())
+    latest = max(max(values[1], values[3]) for values in bounds.values())
+    week_start, week_end, month_start, month_end = (_by_zone(bounds, position) for position in range(4))
+    rows = (
         Booking.objects.filter(
-            supporter=OuterRef("pk"), status__in=LOAD_STATUSES,
-            starts_at__gte=OuterRef(start), starts_at__lt=OuterRef(end),
+            status__in=LOAD_STATUSES, starts_at__gte=earliest, starts_at__lt=latest,
+            supporter__status=SupporterStatus.APPROVED,
         )
         .order_by()
-        .values("supporter")
-        .annotate(total=Count("pk"))
-        .values("total")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
-
-
-def offered_supporters(seeker: Any, *, now: dt.datetime | None = None) -> QuerySet[SupporterProfile]:
-    """Approved, not paused, not the seeker, no conflict of interest either way, and with room
-    in this week's and this month's load. Annotated with `week_load` and `month_load`.
-    One query to list the time zones in use, plus those of exclusions_for (cached per request)."""
-    now = now or timezone.now()
-    base = SupporterProfile.objects.filter(status=SupporterStatus.APPROVED, paused_at__isnull=True)
-    base = base.exclude(exclusions_for(seeker).q("user"))
-    zones = sorted(set(base.order_by().values_list("time_zone", flat=True).distinct())) or ["UTC"]
-    bounds = {name: _period_bounds(name, now) for name in zones}
-    return (
-        base.annotate(
-            load_week_start=_by_zone(bounds, 0), load_week_end=_by_zone(bounds, 1),
-            load_month_start=_by_zone(bounds, 2), load_month_end=_by_zone(bounds, 3),
-        )
+        .values("supporter_id", "supporter__max_per_week", "supporter__max_per_month")
         .annotate(
-            week_load=_load_count("load_week_start", "load_week_end"),
-            month_load=_load_count("load_month_start", "load_month_end"),
+            week=Count("pk", filter=Q(starts_at__gte=week_start, starts_at__lt=week_end)),
+            month=Count("pk", filter=Q(starts_at__gte=month_start, starts_at__lt=month_end)),
         )
-        .filter(week_load__lt=F("max_per_week"), month_load__lt=F("max_per_month"))
     )
+    return {
+        row["supporter_id"]: SupporterLoad(row["week"], row["month"], row["supporter__max_per_week"], row["supporter__max_per_month"])
+        for row in rows
+    }
+
+
+def loads_of(supporter_ids: Sequence[int], *, now: dt.datetime | None = None) -> dict[int, SupporterLoad]:
+    """The current week's and month's load of these supporters (in their own time zones), for
+    those with any session then. One query over their bookings of about two months."""
+    now = now or timezone.now()
+    if not supporter_ids:
+        return {}
+    counts: dict[int, list[int]] = {}
+    limits: dict[int, tuple[int, int]] = {}
+    zones: dict[str, tuple[dt.datetime, dt.datetime, dt.datetime, dt.datetime]] = {}
+    for supporter_id, starts_at, zone_name, max_week, max_month in Booking.objects.filter(
+        supporter_id__in=list(supporter_ids), status__in=LOAD_STATUSES,
+        starts_at__gte=now - dt.timedelta(days=32), starts_at__lt=now + dt.timedelta(days=32),
+    ).order_by().values_list("supporter_id", "starts_at", "supporter__time_zone", "supporter__max_per_week", "supporter__max_per_month"):
+        if zone_name not in zones:
+            zones[zone_name] = _period_bounds(zone_name, now)
+        week_start, week_end, month_start, month_end = zones[zone_name]
+        tally = counts.setdefault(supporter_id, [0, 0])
+        limits[supporter_id] = (max_week, max_month)
+        tally[0] += week_start <= starts_at < week_end
+        tally[1] += month_start <= starts_at < month_end
+    return {pk: SupporterLoad(week, month, *limits[pk]) for pk, (week, month) in counts.items()}
+
+
+def _offered_base(seeker: Any) -> QuerySet[SupporterProfile]:
+    """Approved, not paused, not the seeker, no conflict of interest either way (capacity aside)."""
+    offered = SupporterProfile.objects.filter(status=SupporterStatus.APPROVED, paused_at__isnull=True)
+    return offered.exclude(exclusions_for(seeker).q("user"))
+
+
+def offered_supporters(
+    seeker: Any, *, now: dt.datetime | None = None, loads: dict[int, SupporterLoad] | None = None
+) -> QuerySet[SupporterProfile]:
+    """Approved, not paused, not the seeker, no conflict of interest either way, and with room
+    in this week's and this month's load (see current_loads)."""
+    if loads is None:
+        loads = current_loads(now=now)
+    full = [pk for pk, load in loads.items() if load.at_capacity]
+    offered = _offered_base(seeker)
+    return offered.exclude(pk__in=full) if full else offered
+
+
+def _as_text(name: str) -> str:
+    return f"{name}_as_text"
+
+
+def _with_list_text(queryset: QuerySet[SupporterProfile], *names: str) -> QuerySet[SupporterProfile]:
+    """On SQLite, alias each JSON list's text for `_list_has` (PostgreSQL needs nothing)."""
+    if connection.vendor == "postgresql":
+        return queryset
+    return queryset.alias(**{_as_text(name): Cast(name, TextField()) for name in names})
+
+
+def _list_has(name: str, value: str | int) -> Q:
+    """Rows whose JSON list `name` holds `value`. PostgreSQL has containment (jsonb @>); SQLite
+    has no JSON `contains`, so there the list's JSON text (aliased by _with_list_text) is
+    searched for the encoded element (codes cannot contain quotes, and the allowed session
+    lengths are not substrings of each other)."""
+    if connection.vendor == "postgresql":
+        return Q(**{f"{name}__contains": [value]})
+    return Q(**{f"{_as_text(name)}__contains": json.dumps(value)})
 
 
 def _json_list_has(queryset: QuerySet[SupporterProfile], name: str, value: str | int) -> QuerySet[SupporterProfile]:
-    """Rows whose JSON list `name` holds `value`. PostgreSQL has containment; SQLite has no
-    JSON `contains`, so there the list's JSON text is searched for the encoded element (codes
-    cannot contain quotes, and the allowed session lengths are not substrings of each other)."""
-    if connection.vendor == "postgresql":
-        return queryset.filter(**{f"{name}__contains": [value]})
-    alias = f"{name}_as_text"
-    return queryset.alias(**{alias: Cast(name, TextField())}).filter(**{f"{alias}__contains": json.dumps(value)})
+    return _with_list_text(queryset, name).filter(_list_has(name, value))
 
 
 # --- availability for many supporters at once ---------------------------------------------------
@@ -272,7 +347,7 @@ class SearchPage:
 def supporters_search(
     seeker: Any, filters: SearchFilters, *, page: int = 1, per_page: int = PER_PAGE, now: dt.datetime | None = None
 ) -> SearchPage:
-    """One page of offered supporters matching the filters, least loaded first. With "available
+    """One page of offered supporters matching the filters. With "available
     in the next 48 hours" the availability of every match is computed (batched) before paging."""
     now = now or timezone.now()
     supporters = offered_supporters(seeker, now=now)
@@ -284,7 +359,7 @@ def supporters_search(
         supporters = _json_list_has(supporters, "jurisdictions", filters.jurisdiction)
     if filters.session_length:
         supporters = _json_list_has(supporters, "session_lengths", filters.session_length)
-    supporters = supporters.order_by("week_load", "month_load", "pk")
+    supporters = supporters.order_by("pk")
     page = max(1, page)
     lengths = [filters.session_length] if filters.session_length else None
     if filters.available_soon:
@@ -405,8 +480,9 @@ def suggestions_for(
     excluded pair, never a supporter at capacity. Labels explain the fit ("speaks Spanish",
     "available tomorrow"); nothing says why anyone is left out.
 
-    The offered set is filtered in SQL and read as plain values; scoring runs in Python over
-    those rows; availability is computed (batched) for the best AVAILABILITY_CANDIDATES only."""
+    The offered set is filtered and scored in SQL (JSON containment, a CASE per time zone);
+    capacity and load are applied to the best rows in batches; availability is computed
+    (batched) for the best AVAILABILITY_CANDIDATES only, and decides the final order among them."""
     now = now or timezone.now()
     preference = MatchingPreference.objects.filter(member_id=seeker.pk).first()
     wanted_languages = set(_member_languages(seeker, preference))
@@ -417,27 +493,49 @@ def suggestions_for(
     offsets: dict[str, float] = {}
     seeker_offset = _utc_offset_hours(seeker_zone_name, now, offsets)
 
-    rows = offered_supporters(seeker, now=now).values_list(
-        "pk", "languages", "specialties", "session_lengths", "time_zone", "week_load", "max_per_week",
-        "month_load", "max_per_month",
-    )
+    zone_names = _zones_in_use()
+    offered = _with_list_text(_offered_base(seeker), "languages", "specialties", "session_lengths")
+    # The fit score is computed by the database over every offered supporter, and the rows come
+    # back best first in small batches: each batch's load (in the supporters' own weeks and
+    # months) drops those at capacity and lowers the busier ones, until enough are found.
+    def points(condition: Q, weight: float) -> Case:
+        return Case(When(condition, then=Value(weight)), default=Value(0.0), output_field=FloatField())
+
+    terms: list[Any] = [Value(0.0, output_field=FloatField())]
+    if wanted_languages:
+        any_language = Q()
+        for code in sorted(wanted_languages):
+            any_language |= _list_has("languages", code)
+        terms.append(points(any_language, 4.0))
+    for need in sorted(needs):
+        terms.append(points(_list_has("specialties", need), 3.0 / len(needs)))
+    if wanted_length:
+        terms.append(points(_list_has("session_lengths", wanted_length), 0.5))
+    zone_whens = [
+        When(time_zone=name, then=Value(1.5 * max(0.0, 1.0 - _zone_gap(seeker_offset, _utc_offset_hours(name, now, offsets)) / 8.0)))
+        for name in zone_names
+    ]
+    if zone_whens:
+        terms.append(Case(*zone_whens, default=Value(0.0), output_field=FloatField()))
+    total = terms[0]
+    for term in terms[1:]:
+        total = total + term
+    ranked = offered.annotate(fit=ExpressionWrapper(total, output_field=FloatField())).order_by("-fit", "pk").values_list("pk", "fit")
     scored: list[tuple[float, int]] = []
-    for pk, languages, specialties, lengths, zone_name, week_load, max_week, month_load, max_month in rows:
-        score = 0.0
-        if wanted_languages.intersection(languages or ()):
-            score += 4.0
-        if needs:
-            score += 3.0 * len(needs.intersection(specialties or ())) / len(needs)
-        if wanted_length and wanted_length in (lengths or ()):
-            score += 0.5
-        gap = _zone_gap(seeker_offset, _utc_offset_hours(zone_name, now, offsets))
-        score += 1.5 * max(0.0, 1.0 - gap / 8.0)
-        load = max(week_load / max(max_week, 1), month_load / max(max_month, 1))
-        score += 1.0 * (1.0 - min(load, 1.0))
-        scored.append((score, pk))
+    for start in range(0, SCAN_LIMIT, SCAN_BATCH):
+        batch = list(ranked[start: start + SCAN_BATCH])
+        loads = loads_of([pk for pk, _fit in batch], now=now)
+        for pk, fit in batch:
+            load = loads.get(pk)
+            if load is not None and load.at_capacity:
+                continue
+            # A lighter load ranks higher: up to one point.
+            scored.append((float(fit) + 1.0 - (load.share if load is not None else 0.0), pk))
+        if len(batch) < SCAN_BATCH or len(scored) >= AVAILABILITY_CANDIDATES:
+            break
     scored.sort(key=lambda item: (-item[0], item[1]))
     top = [pk for _score, pk in scored[:AVAILABILITY_CANDIDATES]]
-    base_scores = dict((pk, score) for score, pk in scored[:AVAILABILITY_CANDIDATES])
+    base_scores = {pk: score for score, pk in scored[:AVAILABILITY_CANDIDATES]}
     candidates = list(SupporterProfile.objects.filter(pk__in=top).select_related("user__profile"))
     first_slots = available_soon(candidates, viewer=seeker, now=now, lengths=[wanted_length] if wanted_length else None)
     week_ahead = now + dt.timedelta(hours=24)
