@@ -1,7 +1,8 @@
 """The forums journey in Chromium (issue 7's acceptance): a member posts a topic with a content
 note; another opens the folded post, replies anonymously (shown as "Verified clinician", their
-pseudonym nowhere on the page, not even for a moderator) and sends a support reaction. Every
-page on the way is checked with axe and for CSP violations (e2e/browsing.py)."""
+pseudonym nowhere on the page, not even for a moderator), sends a support reaction, finds the
+topic with search and reports the first post; a moderator hides it and members see it hidden.
+Every page on the way is checked with axe and for CSP violations (e2e/browsing.py)."""
 
 from __future__ import annotations
 
@@ -48,7 +49,9 @@ def test_a_topic_with_a_content_note_an_anonymous_reply_and_a_reaction(
     author.act(follow(page, community_name), expect_path=f"/community/c/{slug}/")
     author.act(follow(page, "Start a topic"), expect_path=f"/community/c/{slug}/new/")
     page.get_by_label(label("Title")).fill(title)
-    page.get_by_label(label("Your message")).fill("I still replay our last session. How did you carry this?")
+    page.get_by_label(label("Your message")).fill(
+        f"I still replay our last session. How did you carry this? kestrel{tag}"
+    )
     page.get_by_label("Content note").select_option(label="Client death")
     # The draft is kept while writing (htmx, debounced).
     expect(page.locator(".draft-status")).to_contain_text("Draft saved", timeout=10_000)
@@ -83,6 +86,16 @@ def test_a_topic_with_a_content_note_an_anonymous_reply_and_a_reaction(
     )
     replier.check()
 
+    # The replier finds the topic by a word in it, and reports the first post.
+    replier.goto("/community/search/")
+    rpage.get_by_label(label("Search for")).fill(f"kestrel{tag}")
+    replier.act(submit(rpage, "Search"), expect_path="/community/search/")
+    replier.act(follow(rpage, title), expect_path=topic_path)
+    replier.act(lambda: rpage.locator("#post-1").get_by_role("link", name=re.compile("^Report")).click(),
+                expect_path=re.compile(r"^/safety/content/forums\.post/\d+/report/"))
+    rpage.get_by_label(label("What is wrong?")).select_option(label="Identifying client information")
+    replier.act(submit(rpage, "Send report"))
+
     # Nobody, a moderator included, sees who wrote the anonymous reply.
     moderator = open_browsing(viewport)
     mpage = moderator.page
@@ -92,6 +105,15 @@ def test_a_topic_with_a_content_note_an_anonymous_reply_and_a_reaction(
     expect(mpage.locator("#post-1").get_by_role("button", name=re.compile("^Sending support"))).to_contain_text("1")
     assert replier_pseudonym not in mpage.content()
     assert author_pseudonym in mpage.content()
+
+    # The moderator hides the reported post; members then see that it was hidden.
+    moderator.act(lambda: mpage.locator("#post-1").get_by_role("link", name=re.compile("^Moderate")).click(),
+                  expect_path=re.compile(r"^/community/moderation/posts/\d+/$"))
+    expect(mpage.get_by_text("Identifying client information")).to_be_visible()
+    moderator.act(submit(mpage, "Hide the post"), expect_path=re.compile(r"^/community/moderation/posts/\d+/$"))
+    replier.goto(topic_path)
+    expect(rpage.locator("#post-1").get_by_text("A moderator hid this post.")).to_be_visible()
+    expect(rpage.get_by_text("I still replay our last session")).to_have_count(0)
 
     for person in (author, replier, moderator):
         person.assert_everything_checked()

@@ -191,13 +191,14 @@ def topics_list(request: HttpRequest, slug: str, page: int = 1) -> list[dict[str
     topics = community_topics(member, community)[(page - 1) * 30 : page * 30]
     rows = []
     for topic in topics:
-        opening = topic.opening_posts[0] if topic.opening_posts else None
+        openings = getattr(topic, "opening_posts", [])
+        opening = openings[0] if openings else None
         rows.append({
             "id": topic.pk, "community": community.slug, "title": topic.title,
             "started_by": post_author_label(opening, member) if opening else "",
-            "post_count": topic.post_count, "unread_count": max(topic.unread_count, 0),
+            "post_count": topic.post_count, "unread_count": max(int(getattr(topic, "unread_count", 0)), 0),
             "created_at": topic.created_at, "last_post_at": topic.last_post_at,
-            "pinned": topic.pinned, "locked": topic.locked, "following": topic.following,
+            "pinned": topic.pinned, "locked": topic.locked, "following": bool(getattr(topic, "following", False)),
         })
     return rows
 

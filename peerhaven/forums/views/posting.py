@@ -8,7 +8,7 @@ are shown only through `post_author_label`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.contrib import messages
@@ -77,7 +77,7 @@ from peerhaven.forums.services.posting import (
     topic_follow_set,
     topic_mark_read,
 )
-from peerhaven.safety.phi_forms import PhiGuardedFormMixin
+from peerhaven.safety.phi_forms import PhiGuardedFormMixin, PhiMode
 
 # Per member, on top of the posting service's own hourly and new-member limits.
 _POST_RATE = {"key": "user", "rate": "12/m", "method": "POST", "block": True, "group": "forums.post"}
@@ -100,8 +100,8 @@ def _note_choices() -> list[tuple[str, str]]:
 class PostForm(PhiGuardedFormMixin, forms.Form):
     """A reply. The PHI guard warns (forum posts are not case material) and never blocks."""
 
-    phi_fields = ("body",)
-    phi_mode = "warn"
+    phi_fields: ClassVar[tuple[str, ...]] = ("body",)
+    phi_mode: ClassVar[PhiMode] = "warn"
 
     body = forms.CharField(
         label=gettext_lazy("Your message"),
@@ -119,21 +119,22 @@ class PostForm(PhiGuardedFormMixin, forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["identity_mode"].choices = _identity_choices(user)
-        self.fields["identity_mode"].initial = PostIdentity.PSEUDONYM
-        self.fields["content_note"].choices = _note_choices()
+        identity_field = cast(forms.ChoiceField, self.fields["identity_mode"])
+        identity_field.choices = _identity_choices(user)
+        identity_field.initial = PostIdentity.PSEUDONYM
+        cast(forms.ChoiceField, self.fields["content_note"]).choices = _note_choices()
 
 
 class TopicForm(PostForm):
-    phi_fields = ("title", "body")
+    phi_fields: ClassVar[tuple[str, ...]] = ("title", "body")
 
     title = forms.CharField(label=gettext_lazy("Title"), max_length=TOPIC_TITLE_MAX_LENGTH)
     field_order = ["title", "body", "identity_mode", "content_note"]
 
 
 class EditForm(PhiGuardedFormMixin, forms.Form):
-    phi_fields = ("body",)
-    phi_mode = "warn"
+    phi_fields: ClassVar[tuple[str, ...]] = ("body",)
+    phi_mode: ClassVar[PhiMode] = "warn"
 
     title = forms.CharField(label=gettext_lazy("Title"), max_length=TOPIC_TITLE_MAX_LENGTH, required=False)
     body = forms.CharField(label=gettext_lazy("Your message"), widget=forms.Textarea(attrs={"rows": 10}), max_length=20000)
@@ -141,7 +142,7 @@ class EditForm(PhiGuardedFormMixin, forms.Form):
 
     def __init__(self, *args: Any, with_title: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["content_note"].choices = _note_choices()
+        cast(forms.ChoiceField, self.fields["content_note"]).choices = _note_choices()
         if not with_title:
             del self.fields["title"]
         else:
@@ -279,7 +280,7 @@ def topic_new(request: HttpRequest, slug: str) -> HttpResponse:
     if not can_post_in_community(request.user, community):
         raise Http404
     draft = draft_for(request.user, community=community, topic=None)
-    initial = {"identity_mode": PostIdentity.PSEUDONYM}
+    initial: dict[str, Any] = {"identity_mode": PostIdentity.PSEUDONYM}
     if draft is not None:
         initial.update(title=draft.title, body=draft.body, identity_mode=draft.identity_mode, content_note=draft.content_note)
     form = TopicForm(request.POST or None, user=request.user, initial=initial)
@@ -331,6 +332,7 @@ def _topic_context(request: HttpRequest, topic: Any, *, form: PostForm | None = 
         "form": form,
         "may_reply": may_reply,
         "reaction_kinds": ReactionKind.choices,
+        "is_moderator": is_forum_moderator(request.user),
     }
 
 
@@ -568,4 +570,4 @@ def image(request: HttpRequest, key: str) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = "inline"
     response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return cast(HttpResponse, response)  # a streaming response; the decorators only pass it on
