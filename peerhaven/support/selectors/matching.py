@@ -113,7 +113,7 @@ class SupporterLoad:
         return min(1.0, max(self.week / max(self.max_per_week, 1), self.month / max(self.max_per_month, 1)))
 
 
-def _by_zone(bounds: dict[str, tuple[dt.datetime, ...]], position: int) -> Case:
+def _by_zone(bounds: dict[str, tuple[dt.datetime, dt.datetime, dt.datetime, dt.datetime]], position: int) -> Case:
     whens = [When(supporter__time_zone=name, then=Value(values[position])) for name, values in bounds.items()]
     fallback = bounds.get("UTC") or _period_bounds("UTC", next(iter(bounds.values()))[0])
     return Case(*whens, default=Value(fallback[position]), output_field=DateTimeField())

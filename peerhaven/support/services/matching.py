@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from dateutil.rrule import rruleset, rrulestr
+from dateutil.rrule import rruleset, rrulestr  # type: ignore[import-untyped]
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -415,7 +415,7 @@ def _occurrence_starts(event: Any, start: Any, zone: dt.tzinfo, window: tuple[dt
             if not isinstance(limit, dt.datetime):
                 wall_until += dt.timedelta(days=1) - dt.timedelta(seconds=1)
             text += ";UNTIL=" + wall_until.strftime("%Y%m%dT%H%M%S")
-        recurrence.rrule(rrulestr(text, dtstart=dtstart))  # type: ignore[arg-type]
+        recurrence.rrule(rrulestr(text, dtstart=dtstart))
     for extra in _values(event, "RDATE"):
         recurrence.rdate(_wall(extra, event_zone))
     for excluded in _values(event, "EXDATE"):
@@ -438,6 +438,7 @@ def parse_busy(data: bytes, *, zone: dt.tzinfo, window: tuple[dt.datetime, dt.da
     returned: titles, descriptions, attendees are never read into anything kept."""
     import icalendar
 
+    calendar: Any
     try:
         calendar = icalendar.Calendar.from_ical(data)
     except (ValueError, IndexError, KeyError, TypeError) as exc:
@@ -450,7 +451,7 @@ def parse_busy(data: bytes, *, zone: dt.tzinfo, window: tuple[dt.datetime, dt.da
             zone = zoneinfo.ZoneInfo(declared_zone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             pass
-    events = list(calendar.walk("VEVENT"))
+    events: list[Any] = list(calendar.walk("VEVENT"))
     # Moved or cancelled single occurrences (RECURRENCE-ID) replace their series' occurrence.
     overridden: dict[str, set[dt.datetime]] = {}
     for event in events:
@@ -510,6 +511,7 @@ def calendar_import_refresh(*, supporter_id: int, now: dt.datetime | None = None
         return CalendarImportStatus.NEVER
     url = (supporter.ics_feed_url or "").strip()
     busy: list[BusyInterval] | None = None
+    status: str
     if not url:
         status = CalendarImportStatus.NEVER
         busy = []

@@ -74,6 +74,12 @@ def _member(request: HttpRequest) -> User:
 
 
 # --- forms ---------------------------------------------------------------------------------------
+def _choices(form: forms.Form, name: str) -> forms.ChoiceField:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field
+
+
 class SearchForm(forms.Form):
     language = forms.ChoiceField(label=gettext_lazy("Language"), required=False)
     specialty = forms.ChoiceField(label=gettext_lazy("Topic"), required=False)
@@ -85,10 +91,10 @@ class SearchForm(forms.Form):
     def __init__(self, *args: Any, options: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         anything = [("", _("Any"))]
-        self.fields["language"].choices = anything + options.languages
-        self.fields["specialty"].choices = anything + options.specialties
-        self.fields["jurisdiction"].choices = anything + [(code, code) for code in options.jurisdictions]
-        self.fields["session_length"].choices = anything + [
+        _choices(self, "language").choices = anything + options.languages
+        _choices(self, "specialty").choices = anything + options.specialties
+        _choices(self, "jurisdiction").choices = anything + [(code, code) for code in options.jurisdictions]
+        _choices(self, "session_length").choices = anything + [
             (str(length), _("%(minutes)d minutes") % {"minutes": length}) for length in options.session_lengths
         ]
 
@@ -109,9 +115,10 @@ class PreferenceForm(forms.Form):
         super().__init__(*args, **kwargs)
         from django.conf import settings
 
-        codes = {code for code, _name in options.languages} | {code for code, _name in settings.LANGUAGES}
-        self.fields["languages"].choices = sorted(((code, language_name(code)) for code in codes), key=lambda item: item[1])
-        self.fields["session_length"].choices = [("", _("No preference"))] + [
+        codes: set[str] = {str(code) for code, _name in options.languages} | {str(code) for code, _name in settings.LANGUAGES}
+        named: list[tuple[str, str]] = sorted(((code, language_name(code)) for code in codes), key=lambda item: item[1])
+        _choices(self, "languages").choices = named
+        _choices(self, "session_length").choices = [("", _("No preference"))] + [
             (str(length), _("%(minutes)d minutes") % {"minutes": length}) for length in options.session_lengths
         ]
 
@@ -148,7 +155,7 @@ class BuddyForm(forms.Form):
 
     def __init__(self, *args: Any, candidates: list[SupporterProfile], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["buddy"].choices = [(str(candidate.pk), candidate.user.public_name) for candidate in candidates]
+        _choices(self, "buddy").choices = [(str(candidate.pk), candidate.user.public_name) for candidate in candidates]
 
 
 # --- finding a supporter ------------------------------------------------------------------------
