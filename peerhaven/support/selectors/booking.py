@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import math
 import zoneinfo
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import CharField, F, Q, QuerySet, Value
 from django.utils import timezone
 
 from peerhaven.support.models.booking import (
@@ -151,13 +153,6 @@ def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
     return merged
 
 
-def _overlaps_any(merged: list[Interval], starts: list[dt.datetime], start: dt.datetime, end: dt.datetime) -> bool:
-    # The last busy interval starting before `end` is the only one that can overlap [start, end)
-    # (they are merged, so disjoint and sorted).
-    index = bisect.bisect_left(starts, end) - 1
-    return index >= 0 and merged[index][1] > start
-
-
 def generate_slots(
     rules: Rules,
     *,
@@ -169,33 +164,37 @@ def generate_slots(
 ) -> list[Slot]:
     """Slots of each of `lengths` minutes starting in [earliest, latest], inside a window,
     clear of every `busy` interval (already widened by buffers). Lengths are exact in absolute
-    time; slot starts step from each window's start in absolute time."""
+    time; slot starts step from each window's start in absolute time.
+
+    The inner loop works on POSIX seconds (floats): thousands of candidates per call, and
+    datetime arithmetic was most of the cost."""
     merged = merge_intervals(busy)
-    busy_starts = [interval[0] for interval in merged]
-    slots: list[Slot] = []
+    # Merged intervals are disjoint and sorted: the last one starting before a candidate's end
+    # is the only one that can overlap it.
+    busy_starts = [interval[0].timestamp() for interval in merged]
+    busy_ends = [interval[1].timestamp() for interval in merged]
+    first, last = earliest.timestamp(), latest.timestamp()
+    step_seconds = step.total_seconds()
+    found: set[tuple[float, int]] = set()
+    wanted = sorted(set(lengths))
     for window_start, window_end in window_intervals(rules, earliest, latest + dt.timedelta(hours=4)):
-        for length in sorted(set(lengths)):
-            duration = dt.timedelta(minutes=length)
-            slot_start = window_start
-            if slot_start < earliest:
-                # First step at or after `earliest`, keeping the window's rhythm.
-                steps = -((window_start - earliest) // step)
-                slot_start = window_start + steps * step
-            while slot_start + duration <= window_end and slot_start <= latest:
-                slot_end = slot_start + duration
-                if not _overlaps_any(merged, busy_starts, slot_start, slot_end):
-                    slots.append(Slot(slot_start, slot_end, length))
-                slot_start += step
-    slots.sort(key=lambda slot: (slot.starts_at, slot.length_minutes))
-    # Windows may overlap each other (an override plus a weekly rule never do, but two weekly
-    # windows could): keep one slot per (start, length).
-    unique: list[Slot] = []
-    seen: set[tuple[dt.datetime, int]] = set()
-    for slot in slots:
-        if (slot.starts_at, slot.length_minutes) not in seen:
-            seen.add((slot.starts_at, slot.length_minutes))
-            unique.append(slot)
-    return unique
+        opens, closes = window_start.timestamp(), window_end.timestamp()
+        if opens < first:
+            # First step at or after `earliest`, keeping the window's rhythm.
+            opens += math.ceil((first - opens) / step_seconds) * step_seconds
+        for length in wanted:
+            duration = length * 60
+            candidate = opens
+            while candidate + duration <= closes and candidate <= last:
+                index = bisect.bisect_left(busy_starts, candidate + duration) - 1
+                if index < 0 or busy_ends[index] <= candidate:
+                    found.add((candidate, length))
+                candidate += step_seconds
+    slots = []
+    for candidate, length in sorted(found):
+        starts_at = dt.datetime.fromtimestamp(candidate, UTC)
+        slots.append(Slot(starts_at, starts_at + dt.timedelta(minutes=length), length))
+    return slots
 
 
 # --- the database side ---------------------------------------------------------------------------
@@ -232,8 +231,22 @@ class Load:
     zone: zoneinfo.ZoneInfo
 
     def has_room(self, moment: dt.datetime) -> bool:
+        if not self._any_full():
+            return True
         week, month = _load_keys(moment, self.zone)
         return self.per_week.get(week, 0) < self.max_per_week and self.per_month.get(month, 0) < self.max_per_month
+
+    def _any_full(self) -> bool:
+        # Most supporters have room in every period: then no slot needs its local date.
+        return any(count >= self.max_per_week for count in self.per_week.values()) or any(
+            count >= self.max_per_month for count in self.per_month.values()
+        )
+
+
+def _busy_rows(queryset: QuerySet[Any], kind: str) -> QuerySet[Any]:
+    return queryset.order_by().annotate(until=F("ends_at"), kind=Value(kind, output_field=CharField())).values_list(
+        "starts_at", "ends_at", "until", "kind"
+    )
 
 
 def supporter_busy_and_load(
@@ -263,30 +276,32 @@ def supporter_busy_and_load(
     )
     if ignore_booking_id is not None:
         bookings = bookings.exclude(pk=ignore_booking_id)
-    for booking_start, booking_end, blocked_until, status in bookings.values_list(
-        "starts_at", "ends_at", "blocked_until", "status"
-    ):
-        week, month = _load_keys(booking_start, zone)
-        per_week[week] = per_week.get(week, 0) + 1
-        per_month[month] = per_month.get(month, 0) + 1
-        if status in ACTIVE_BOOKING_STATUSES:
-            busy.append((booking_start - buffer, max(blocked_until, booking_end + buffer)))
     holds = Hold.objects.filter(supporter=supporter, expires_at__gt=now, starts_at__lt=end, ends_at__gt=start)
     if viewer is not None and getattr(viewer, "pk", None):
         holds = holds.exclude(holder_id=viewer.pk)
-    for hold_start, hold_end in holds.values_list("starts_at", "ends_at"):
-        busy.append((hold_start - buffer, hold_end + buffer))
-    busy.extend(
-        Blackout.objects.filter(supporter=supporter, starts_at__lt=end, ends_at__gt=start).values_list(
-            "starts_at", "ends_at"
-        )
+    # One round trip for every kind of busy row: (start, end, blocked until, kind).
+    rows = bookings.order_by().values_list("starts_at", "ends_at", "blocked_until", "status").union(
+        _busy_rows(holds, "hold"),
+        _busy_rows(Blackout.objects.filter(supporter=supporter, starts_at__lt=end, ends_at__gt=start), "blackout"),
+        _busy_rows(ExternalBusy.objects.filter(supporter=supporter, starts_at__lt=end, ends_at__gt=start), "external"),
+        all=True,
     )
-    for busy_start, busy_end in ExternalBusy.objects.filter(
-        supporter=supporter, starts_at__lt=end, ends_at__gt=start
-    ).values_list("starts_at", "ends_at"):
-        busy.append((busy_start - buffer, busy_end + buffer))
+    for busy_start, busy_end, blocked_until, kind in rows:
+        if kind == "blackout":
+            busy.append((busy_start, busy_end))  # no sessions at all: no buffer needed
+        elif kind in ("hold", "external"):
+            busy.append((busy_start - buffer, busy_end + buffer))
+        else:
+            week, month = _load_keys(busy_start, zone)
+            per_week[week] = per_week.get(week, 0) + 1
+            per_month[month] = per_month.get(month, 0) + 1
+            if kind in ACTIVE_BOOKING_STATUSES:
+                busy.append((busy_start - buffer, max(blocked_until, busy_end + buffer)))
+    # Sources need the member's id: the loaded user when there is one, else a stand-in with
+    # the id only (no query for it).
+    owner = supporter.user if SupporterProfile.user.is_cached(supporter) else get_user_model()(pk=supporter.user_id)
     for source in _BUSY_SOURCES:
-        for busy_start, busy_end in source(supporter.user, start, end):
+        for busy_start, busy_end in source(owner, start, end):
             busy.append((busy_start - buffer, busy_end + buffer))
     load = Load(per_week, per_month, supporter.max_per_week, supporter.max_per_month, zone)
     return busy, load
