@@ -34,6 +34,11 @@ WEBRTC_ARGS = [
 if not INSIDE:
     collect_ignore_glob = ["test_*.py"]
 else:
+    from playwright.sync_api import expect
+
+    # Live frames cross a server and two browsers on a shared two-core machine: give assertions
+    # on what arrives the same patience as the pages' own default timeout (e2e/conftest.py).
+    expect.set_options(timeout=15_000)
     # The server subprocess inherits this environment: SQLite and the in-memory layer, whatever
     # the surrounding CI pass configured (its services are unreachable from here anyway).
     for _name in ("DATABASE_URL", "REDIS_URL"):
