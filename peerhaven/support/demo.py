@@ -14,6 +14,78 @@ def _demo_member(pseudonym: str) -> User | None:
     return User.objects.filter(profile__pseudonym__iexact=pseudonym, email__endswith=f"@{DEMO_DOMAIN}").first()
 
 
+# --- booking ----------------------------------------------------------------------------------
+DEMO_AGREEMENT = (
+    "Peer support is a conversation between colleagues: it is not therapy, supervision or crisis care.\n\n"
+    "What you hear stays with you. You never take a supported peer on as a therapy client, supervisee or "
+    "business contact afterwards, and you step back if you discover a dual relationship.\n\n"
+    "You keep to your own limits: pause whenever you need to, and use your buddy for your own debriefs."
+)
+# (pseudonym, languages, specialties, lengths, weekly windows (weekday, from, until) in their zone)
+DEMO_SUPPORTERS = [
+    ("QuietHarbor", ["en"], ["vicarious_trauma", "burnout"], [50], [(0, "18:00", "21:00"), (2, "18:00", "21:00"), (5, "10:00", "13:00")]),
+    ("NorthernLantern", ["sv", "en"], ["grief", "work_life"], [30, 50], [(1, "17:00", "20:00"), (3, "17:00", "20:00")]),
+    ("MapleRoots", ["en", "ta"], ["boundaries", "moral_injury"], [50, 60], [(0, "19:00", "21:00"), (4, "12:00", "14:00")]),
+    ("Alameda", ["es", "en", "ca"], ["burnout", "parenthood"], [50], [(1, "19:00", "21:30"), (3, "19:00", "21:30")]),
+    ("Ipê", ["pt", "es", "en"], ["burnout", "work_life"], [30, 50], [(0, "20:00", "22:00"), (2, "20:00", "22:00"), (4, "08:00", "10:00")]),
+    ("Acacia", ["en", "sw"], ["grief", "client_loss"], [50], [(1, "18:00", "20:00"), (5, "09:00", "12:00")]),
+]
+# (seeker, supporter): booked sessions among the demo accounts.
+DEMO_SESSIONS = [("DesertSage", "QuietHarbor"), ("Colibri", "Alameda"), ("PaperCrane", "NorthernLantern"),
+                 ("Jacaranda", "Acacia"), ("Monsoon", "Ipê")]
+
+
+def seed_demo_booking() -> str:
+    import datetime as dt
+
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.utils import timezone
+
+    from peerhaven.accounts.models import Role
+    from peerhaven.support.models import AvailabilityWindow, Booking
+    from peerhaven.support.selectors.booking import current_agreement, open_slots
+    from peerhaven.support.services import booking as services
+
+    staff = User.objects.filter(role_grants__role=Role.STAFF, email__endswith="@demo.peerhaven.test").first()
+    if staff is None:
+        return "no demo staff: skipped"
+    agreement = current_agreement() or services.agreement_publish(actor=staff, body=DEMO_AGREEMENT)
+    created = sessions = 0
+    for pseudonym, languages, specialties, lengths, windows in DEMO_SUPPORTERS:
+        member = _demo_member(pseudonym)
+        if member is None or SupporterProfile.objects.filter(user=member).exists():
+            continue
+        profile = services.supporter_apply(
+            actor=member, agreement_version=agreement.version, approach=member.profile.bio[:200],
+            bio=member.profile.bio, specialties=specialties, languages=languages, jurisdictions=[member.profile.country],
+            session_lengths=lengths, time_zone=member.profile.time_zone, max_per_week=3, max_per_month=8,
+            min_notice_minutes=12 * 60, buffer_minutes=15, horizon_days=60,
+        )
+        services.supporter_set_training(actor=staff, supporter=profile, completed=True)
+        services.supporter_approve(actor=staff, supporter=profile)
+        for weekday, start, end in windows:
+            AvailabilityWindow.objects.create(supporter=profile, weekday=weekday, start_time=dt.time.fromisoformat(start),
+                                              end_time=dt.time.fromisoformat(end))
+        created += 1
+    soon = timezone.now() + dt.timedelta(days=2)
+    for seeker_name, supporter_name in DEMO_SESSIONS:
+        seeker, supporter_user = _demo_member(seeker_name), _demo_member(supporter_name)
+        profile = SupporterProfile.objects.filter(user=supporter_user).first() if supporter_user else None
+        if seeker is None or profile is None or Booking.objects.filter(seeker=seeker, supporter=profile).exists():
+            continue
+        slots = [slot for slot in open_slots(profile, viewer=seeker) if slot.starts_at >= soon]
+        if not slots:
+            continue
+        try:
+            services.booking_create(actor=seeker, supporter=profile, starts_at=slots[0].starts_at,
+                                    length_minutes=slots[0].length_minutes,
+                                    idempotency_key=f"demo-{seeker.pk}-{profile.pk}")
+        except (PermissionDenied, ValidationError, services.SlotUnavailable, services.BookingRefused):
+            continue  # a conflict of interest or a full week: the demo simply skips the pair
+        sessions += 1
+    return f"{created} new supporters, {sessions} new sessions"
+
+
 # --- matching ---------------------------------------------------------------------------------
 # (member, other, relationship kind): the two are never matched; the other is never told.
 DEMO_DECLARED = [
@@ -56,7 +128,7 @@ def seed_demo_matching() -> str:
 
 def seed_demo_programme() -> str:
     reports = [
-        # booking: support-booking adds its seeder above matching's (buddies need supporters).
+        f"booking: {seed_demo_booking()}",
         f"matching: {seed_demo_matching()}",
     ]
     return "T4T demo — " + "; ".join(reports)
