@@ -265,10 +265,20 @@ def _after_publish(post: Post, *, new_topic: bool, actor: Any, community: Commun
     _notify_followers(post, new_topic=new_topic)
 
 
+def _audit_actor(actor: Any, post: Post, request: HttpRequest | None) -> tuple[Any, HttpRequest | None]:
+    """Whom an audit row about `post` names: nobody, and no address, when the anonymous author
+    acts on their own post; otherwise any one staff member reading the audit log would learn who
+    wrote it, and the reveal takes two (found by the moderation concern's anonymity canary)."""
+    if post.identity_mode == PostIdentity.ANONYMOUS and post.author_id == getattr(actor, "pk", None):
+        return None, None
+    return actor, request
+
+
 def _phi_audit(actor: Any, post: Post, request: HttpRequest | None, phi_categories: Iterable[str]) -> None:
     categories = sorted(set(phi_categories))
     if categories:
-        audit_log("forums.post.phi_warned", actor=actor, target=post, request=request,
+        audit_actor, audit_request = _audit_actor(actor, post, request)
+        audit_log("forums.post.phi_warned", actor=audit_actor, target=post, request=audit_request,
                   categories=categories)
 
 
@@ -301,7 +311,8 @@ def topic_create(
         topic.save()
         post = _insert_post(actor=actor, topic=topic, body=body, identity_mode=identity_mode,
                             content_note=content_note, reply_to=None, now=now)
-        audit_log("forums.topic.create", actor=actor, target=topic, request=request,
+        audit_actor, audit_request = _audit_actor(actor, post, request)
+        audit_log("forums.topic.create", actor=audit_actor, target=topic, request=audit_request,
                   community=community.pk, post=post.pk)
         _phi_audit(actor, post, request, phi_categories)
         _after_publish(post, new_topic=True, actor=actor, community=community)
@@ -333,7 +344,8 @@ def post_create(
     with transaction.atomic():
         post = _insert_post(actor=actor, topic=topic, body=body, identity_mode=identity_mode,
                             content_note=content_note, reply_to=reply_to, now=timezone.now())
-        audit_log("forums.post.create", actor=actor, target=post, request=request, topic=topic.pk)
+        audit_actor, audit_request = _audit_actor(actor, post, request)
+        audit_log("forums.post.create", actor=audit_actor, target=post, request=audit_request, topic=topic.pk)
         _phi_audit(actor, post, request, phi_categories)
         _after_publish(post, new_topic=False, actor=actor, community=topic.community)
     return post
@@ -382,7 +394,8 @@ def post_edit(
                 raise ValidationError({"title": _("Please give the topic a title.")})
             Topic.objects.filter(pk=post.topic_id).update(title=cleaned_title[:140])
             post.topic.title = cleaned_title[:140]
-        audit_log("forums.post.edit", actor=actor, target=post, request=request, by_moderator=by_moderator)
+        audit_actor, audit_request = _audit_actor(actor, post, request)
+        audit_log("forums.post.edit", actor=audit_actor, target=post, request=audit_request, by_moderator=by_moderator)
         _phi_audit(actor, post, request, phi_categories)
         _record_mentions(post, already=before)
     return post

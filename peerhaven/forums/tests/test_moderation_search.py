@@ -37,7 +37,6 @@ def test_it_finds_posts_the_searcher_may_read(member_factory) -> None:
 
 
 def test_it_never_shows_what_the_searcher_cannot_read(member_factory) -> None:
-    author = member_factory(verified=True, roles=(Role.SUPERVISOR,) if hasattr(Role, "SUPERVISOR") else ())
     reader = member_factory(verified=True)
     moderator = member_factory(verified=True, roles=(Role.MODERATOR,))
     closed = h.community(audience=Audience.ROLE, audience_role=Role.MODERATOR)
@@ -55,7 +54,12 @@ def test_it_drops_hidden_deleted_and_moved_posts_from_results(member_factory) ->
     room = h.community()
     topic = h.topic(author, room, body="quokka sighting")
     post = h.first_post(topic)
-    from peerhaven.forums.services.moderation import post_hide, post_restore, post_soft_delete, topic_move
+    from peerhaven.forums.services.moderation import (
+        post_hide,
+        post_restore,
+        post_soft_delete,
+        topic_move,
+    )
 
     post_hide(actor=moderator, post=post)
     assert _ids(reader, query="quokka") == []
