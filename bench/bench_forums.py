@@ -31,7 +31,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 from urllib.parse import urlparse
 
 from run import BENCH_DIR, PY, ROOT, bench_env, free_port, machine

@@ -31,7 +31,11 @@ from peerhaven.api.api import api
 from peerhaven.core import privacy
 from peerhaven.core.models import AuditEntry
 from peerhaven.core.tests.test_permission_grid import all_routes, described_routes
-from peerhaven.forums.models.moderation import DigestFrequency, PostSearchDocument, WatchedWordAction
+from peerhaven.forums.models.moderation import (
+    DigestFrequency,
+    PostSearchDocument,
+    WatchedWordAction,
+)
 from peerhaven.forums.models.posting import PostIdentity, TopicFollow
 from peerhaven.forums.search.engine import SearchFilters, search_posts
 from peerhaven.forums.services import moderation as services
