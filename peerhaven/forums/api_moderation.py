@@ -23,7 +23,7 @@ from peerhaven.core.policies import is_active_member, is_verified
 from peerhaven.forums.models.moderation import DigestFrequency, ResourceTag
 from peerhaven.forums.policies.moderation import can_moderate_forums, moderated_post_get_for_user
 from peerhaven.forums.policies.posting import post_author_label, post_get_for_user
-from peerhaven.forums.search.engine import NEWEST, SearchFilters, search_posts
+from peerhaven.forums.search.engine import SearchFilters, search_posts
 from peerhaven.forums.selectors.moderation import forum_queue, library
 from peerhaven.forums.services.moderation import digest_preference_set, post_hide, post_restore
 from peerhaven.safety.models import ReportReason
@@ -63,7 +63,7 @@ class SearchQuery(Schema):
     author: str = Field(default="", max_length=40, description="A pseudonym. Anonymous posts never match.")
     since: dt.date | None = None
     until: dt.date | None = None
-    order: Literal["newest", "relevance"] = NEWEST
+    order: Literal["newest", "relevance"] = "newest"
     page: int = Field(default=1, ge=1, le=25)
 
 

@@ -90,5 +90,53 @@ def seed_demo_posting() -> str:
     return f"Forums: {len(DEMO_COMMUNITIES)} communities ({created_topics} topics created)."
 
 
+DEMO_RESOURCES: list[dict[str, Any]] = [
+    {"title": "A five-minute grounding routine between sessions", "kind": "writeup", "tags": ["self_care", "secondary_trauma"],
+     "summary": "Feet on the floor, name five things you can see, three slow breaths out longer than in. "
+                "Then one sentence to yourself about what you are leaving in the room.",
+     "suggested_by": "member10"},
+    {"title": "Professional quality of life: compassion fatigue and satisfaction", "kind": "link",
+     "tags": ["secondary_trauma", "burnout"], "url": "https://proqol.org/",
+     "summary": "A free self-assessment many of us use once a quarter.", "suggested_by": "member03"},
+    {"title": "Writing an out-of-hours policy you can keep", "kind": "writeup", "tags": ["boundaries", "work_life", "ethics"],
+     "summary": "What counts as an emergency, how clients reach crisis services instead, and the auto-reply text.",
+     "suggested_by": "member16"},
+]
+
+
+def seed_demo_moderation() -> str:
+    """Resources (published, each with its discussion topic), a watched word, and a flagged post
+    waiting in the moderation queue. Idempotent."""
+    from peerhaven.forums.models.moderation import Resource, WatchedWord
+    from peerhaven.forums.models.posting import Community, Post
+    from peerhaven.forums.services.moderation import resource_publish, resource_suggest, watched_word_add
+    from peerhaven.safety.models import Report
+    from peerhaven.safety.registry import REPORTABLE
+    from peerhaven.safety.services import report_content_create
+
+    moderator, staff, flagger = _user("member07"), _user("staff"), _user("member09")
+    library_home = Community.objects.filter(slug="secondary-trauma").first()
+    published = 0
+    if moderator is not None and library_home is not None:
+        for spec in DEMO_RESOURCES:
+            if Resource.objects.filter(title=spec["title"]).exists():
+                continue
+            suggester = _user(spec["suggested_by"])
+            if suggester is None:
+                continue
+            resource = resource_suggest(actor=suggester, title=spec["title"], kind=spec["kind"], url=spec.get("url", ""),
+                                        summary=spec["summary"], tags=spec["tags"])
+            resource_publish(actor=moderator, resource=resource, community=library_home)
+            published += 1
+    if staff is not None and not WatchedWord.objects.filter(normalised="buy now").exists():
+        watched_word_add(actor=staff, word="buy now", action="queue")
+    target = Post.objects.filter(topic__title="Do you answer client messages at weekends?", number=2).first()
+    if flagger is not None and target is not None and target.author_id != flagger.pk:
+        if not Report.objects.filter(object_id=target.pk, reporter=flagger).exists():
+            report_content_create(actor=flagger, reportable=REPORTABLE["forums.post"], target=target, reason="other",
+                                  details="This reads like it might be a real client's situation; could a moderator check?")
+    return f"Forum moderation: {published} resources published, a watched word, a flagged post."
+
+
 def seed_demo_programme() -> str:
-    return " ".join([seed_demo_posting()])
+    return " ".join([seed_demo_posting(), seed_demo_moderation()])

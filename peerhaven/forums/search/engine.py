@@ -172,7 +172,7 @@ def search_posts(user: Any, filters: SearchFilters) -> SearchResults:
     if not ids:
         return SearchResults(terms=terms)
     marks = Marks.fresh()
-    found = Post.objects.filter(pk__in=ids).select_related("topic__community", "author__profile")
+    found: Any = Post.objects.filter(pk__in=ids).select_related("topic__community", "author__profile")
     if connection.vendor == "postgresql":
         # The snippet in the same query as the post (ts_headline runs on this page's rows only).
         options = f"StartSel={marks.start}, StopSel={marks.end}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \""

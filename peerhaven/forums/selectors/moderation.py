@@ -49,6 +49,8 @@ def forum_queue(*, limit: int = 50) -> list[QueueItem]:
     )
     grouped: dict[int, list[tuple[str, dt.datetime]]] = defaultdict(list)
     for object_id, reason, created_at in reports:
+        if object_id is None:
+            continue
         grouped[int(object_id)].append((reason, created_at))
     post_ids = list(grouped)[:limit]
     posts = {

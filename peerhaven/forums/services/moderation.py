@@ -332,6 +332,7 @@ def member_suspend_from_post(*, actor: User, post: Post, reason: str, request: H
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the suspension, for the record.")})
+    assert post.author_id is not None  # can_suspend_from_forums checked it
     member = User.objects.get(pk=post.author_id)
     with transaction.atomic():
         suspension_start(actor=actor, member=member, reason=reason, request=request)
@@ -469,7 +470,8 @@ def reveal_show(*, actor: User, reveal: RevealRequest, request: HttpRequest | No
         locked = RevealRequest.objects.select_for_update().select_related("post").get(pk=reveal.pk)
         if not can_see_revealed_identity(actor, locked):
             raise ModerationConflict(_("This identity cannot be shown: the request is not approved, not yours, or was already shown."))
-        author = User.objects.select_related("profile").filter(pk=locked.post.author_id).first()
+        author_id = locked.post.author_id
+        author = User.objects.select_related("profile").filter(pk=author_id).first() if author_id else None
         if author is None:
             raise ModerationConflict(_("The author has left; there is no identity to show."))
         locked.shown_at = timezone.now()
