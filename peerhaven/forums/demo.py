@@ -109,7 +109,11 @@ def seed_demo_moderation() -> str:
     waiting in the moderation queue. Idempotent."""
     from peerhaven.forums.models.moderation import Resource, WatchedWord
     from peerhaven.forums.models.posting import Community, Post
-    from peerhaven.forums.services.moderation import resource_publish, resource_suggest, watched_word_add
+    from peerhaven.forums.services.moderation import (
+        resource_publish,
+        resource_suggest,
+        watched_word_add,
+    )
     from peerhaven.safety.models import Report
     from peerhaven.safety.registry import REPORTABLE
     from peerhaven.safety.services import report_content_create
