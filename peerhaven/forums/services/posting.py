@@ -553,7 +553,9 @@ def forum_image_upload(*, actor: Any, community: Community, upload: UploadedFile
             default_storage.save(f"{IMAGE_STORAGE_DIR}/{image.key}.{extension}", ContentFile(checked.content))
         )
         image.save()
-        audit_log("forums.image.upload", actor=actor, target=image, request=request, community=community.pk)
+        # No actor and no address: the image may go into an anonymous post, and a row naming its
+        # uploader beside the image's key would name the post's author to anyone reading the log.
+        audit_log("forums.image.upload", target=image, community=community.pk)
     return image
 
 

@@ -342,6 +342,9 @@ def test_it_uploads_images_through_the_safe_path_and_serves_them_to_readers(auth
     from peerhaven.forums.models.posting import ForumImage
 
     image = ForumImage.objects.get()
+    # The log never pairs an uploader with an image that may sit in an anonymous post.
+    entry = AuditEntry.objects.get(action="forums.image.upload")
+    assert entry.actor_id is None and entry.ip_address is None
     served = client.get(reverse("forums:image", kwargs={"key": image.key}))
     body = b"".join(served.streaming_content)
     assert served["Content-Type"] == "image/png" and b"secret" not in body
