@@ -70,7 +70,15 @@ def test_the_supporter_page_offers_slots_and_labels_peer_support(supporter: Any,
     assert response.status_code == 200
     html = response.content.decode()
     assert LABEL in html and "crisis" in html.lower()
-    assert html.count('name="start"') == len(open_slots(supporter, viewer=seeker, lengths=[50]))
+    # Two weeks at a time, from the viewer's own midnight (Tokyo), and a link to later dates.
+    import zoneinfo
+
+    tokyo_midnight = dt.datetime.combine(timezone.localdate(timezone=zoneinfo.ZoneInfo("Asia/Tokyo")), dt.time(),
+                                         tzinfo=zoneinfo.ZoneInfo("Asia/Tokyo"))
+    fortnight = [slot for slot in open_slots(supporter, viewer=seeker, lengths=[50])
+                 if slot.starts_at <= tokyo_midnight + dt.timedelta(days=14)]
+    assert fortnight and html.count('name="start"') == len(fortnight)
+    assert "Later dates" in html
 
 
 @pytest.mark.django_db

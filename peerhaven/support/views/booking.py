@@ -282,13 +282,39 @@ def _selected_length(request: HttpRequest, supporter: SupporterProfile) -> int |
     return supporter.session_lengths[0] if supporter.session_lengths else None
 
 
+PICKER_DAYS = 14
+
+
+def _picker_range(request: HttpRequest, supporter: SupporterProfile) -> tuple[dt.date, dt.datetime, dt.datetime]:
+    """Two weeks of the slot picker at a time, from the viewer's `from` date (default today)."""
+    zone = timezone.get_current_timezone()
+    today = timezone.localdate()
+    try:
+        first = dt.date.fromisoformat(request.GET.get("from", ""))
+    except ValueError:
+        first = today
+    first = min(max(first, today), today + dt.timedelta(days=supporter.horizon_days))
+    start = dt.datetime.combine(first, dt.time(), tzinfo=zone)
+    return first, start, start + dt.timedelta(days=PICKER_DAYS)
+
+
+def _picker_pages(first: dt.date, supporter: SupporterProfile) -> dict[str, dt.date | None]:
+    today = timezone.localdate()
+    later = first + dt.timedelta(days=PICKER_DAYS)
+    return {
+        "earlier": max(today, first - dt.timedelta(days=PICKER_DAYS)) if first > today else None,
+        "later": later if later <= today + dt.timedelta(days=supporter.horizon_days) else None,
+    }
+
+
 def _supporter_page(
     request: HttpRequest, supporter: SupporterProfile, *, status: int = 200, conflict: str = ""
 ) -> HttpResponse:
     member = _member(request)
     length = _selected_length(request, supporter)
     bookable = can_book(member, supporter)
-    slots = open_slots(supporter, viewer=member, lengths=[length]) if bookable and length else []
+    first, start, end = _picker_range(request, supporter)
+    slots = open_slots(supporter, viewer=member, lengths=[length], start=start, end=end) if bookable and length else []
     return render(request, "support/booking/supporter_detail.html", {
         "supporter": supporter,
         "specialty_labels": [Specialty(value).label for value in supporter.specialties if value in Specialty.values],
@@ -296,6 +322,7 @@ def _supporter_page(
         "bookable": bookable,
         "own": supporter.user_id == member.pk,
         "days": slots_by_day(slots, timezone.get_current_timezone()),
+        "pages": _picker_pages(first, supporter),
         "conflict": conflict,
         "crisis": _crisis(request),
     }, status=status)
@@ -479,9 +506,12 @@ def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("The session is moved."))
                 return redirect("support:session", pk=moved.pk)
-    slots = open_slots(booking.supporter, viewer=member, lengths=[booking.length_minutes], ignore_booking_id=booking.pk)
+    first, start, end = _picker_range(request, booking.supporter)
+    slots = open_slots(booking.supporter, viewer=member, lengths=[booking.length_minutes], start=start, end=end,
+                       ignore_booking_id=booking.pk)
     return render(request, "support/booking/reschedule.html", {
         "booking": booking, "days": slots_by_day(slots, timezone.get_current_timezone()), "conflict": conflict,
+        "pages": _picker_pages(first, booking.supporter),
         "late": is_late_cancellation(booking),
     }, status=status)
 
