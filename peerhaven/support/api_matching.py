@@ -14,7 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from peerhaven.accounts.models import User
@@ -169,35 +169,35 @@ def exclusions_api(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.post("/support/exclusions/relationships", response={201: RelationshipOut}, summary="Declare a relationship")
-def relationship_add_api(request: HttpRequest, payload: RelationshipIn) -> tuple[int, dict[str, Any]]:
+def relationship_add_api(request: HttpRequest, payload: RelationshipIn) -> Status:
     member = _verified_member(request)
     try:
         entry = relationship_declare(actor=member, label=payload.label, kind=payload.kind, request=request)
     except ValidationError as error:
         raise HttpError(400, error.messages[0]) from error
-    return 201, {"id": entry.pk, "label": entry.label, "kind": entry.kind, "created_at": entry.created_at}
+    return Status(201, {"id": entry.pk, "label": entry.label, "kind": entry.kind, "created_at": entry.created_at})
 
 
 @router.delete("/support/exclusions/relationships/{entry_id}", response={204: None}, summary="Remove a declared relationship")
-def relationship_remove_api(request: HttpRequest, entry_id: int) -> tuple[int, None]:
+def relationship_remove_api(request: HttpRequest, entry_id: int) -> Status:
     if not relationship_remove(actor=_verified_member(request), pk=entry_id, request=request):
         raise HttpError(404, _("Not found."))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/support/exclusions/never", response={201: NeverMatchOut}, summary="Add someone to my never-match list")
-def never_match_add_api(request: HttpRequest, payload: NeverMatchIn) -> tuple[int, dict[str, Any]]:
+def never_match_add_api(request: HttpRequest, payload: NeverMatchIn) -> Status:
     member = _verified_member(request)
     try:
         entry = never_match_add(actor=member, label=payload.label, request=request)
     except ValidationError as error:
         raise HttpError(400, error.messages[0]) from error
-    return 201, {"id": entry.pk, "label": entry.label, "created_at": entry.created_at}
+    return Status(201, {"id": entry.pk, "label": entry.label, "created_at": entry.created_at})
 
 
 @router.delete("/support/exclusions/never/{entry_id}", response={204: None}, summary="Remove someone from my never-match list")
-def never_match_remove_api(request: HttpRequest, entry_id: int) -> tuple[int, None]:
+def never_match_remove_api(request: HttpRequest, entry_id: int) -> Status:
     if not never_match_remove(actor=_verified_member(request), pk=entry_id, request=request):
         raise HttpError(404, _("Not found."))
-    return 204, None
+    return Status(204, None)
 
