@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString
@@ -76,13 +77,16 @@ def _day_start(day: dt.date) -> dt.datetime:
 def _where(user: Any, filters: SearchFilters) -> tuple[list[str], list[Any]] | None:
     """SQL conditions on the document table (alias d) and their parameters, or None when the
     search can match nothing (no readable community, an unknown author)."""
-    community_ids = list(visible_communities(user).values_list("pk", flat=True))
+    # The readable communities as a subquery of the same statement: one round trip, not two.
+    try:
+        readable_sql, readable_params = visible_communities(user).values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return None  # no readable community at all
+    conditions = ["d.is_visible", f"d.community_id IN ({readable_sql})"]
+    params: list[Any] = list(readable_params)
     if filters.community_id is not None:
-        community_ids = [pk for pk in community_ids if pk == filters.community_id]
-    if not community_ids:
-        return None
-    conditions = ["d.is_visible", "d.community_id IN (" + ", ".join(["%s"] * len(community_ids)) + ")"]
-    params: list[Any] = list(community_ids)
+        conditions.append("d.community_id = %s")
+        params.append(filters.community_id)
     if filters.author:
         # Only a pseudonym, and only posts shown under it: a display-name post is not linked to
         # its author's pseudonym, and an anonymous post has no named author at all.
@@ -172,7 +176,15 @@ def search_posts(user: Any, filters: SearchFilters) -> SearchResults:
     if not ids:
         return SearchResults(terms=terms)
     marks = Marks.fresh()
-    found: Any = Post.objects.filter(pk__in=ids).select_related("topic__community", "author__profile")
+    # Only the columns a hit shows (and post_author_label reads): no profile JSON or encrypted
+    # field is loaded, let alone decrypted, for a search result.
+    found: Any = (
+        Post.objects.filter(pk__in=ids)
+        .select_related("topic__community", "author__profile")
+        .only("id", "topic_id", "number", "created_at", "identity_mode", "author_id", "topic__title",
+              "topic__community__name", "topic__community__slug", "author__erased_at",
+              "author__profile__pseudonym", "author__profile__display_name")
+    )
     if connection.vendor == "postgresql":
         # The snippet in the same query as the post (ts_headline runs on this page's rows only).
         options = f"StartSel={marks.start}, StopSel={marks.end}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \""
