@@ -167,6 +167,17 @@ def test_it_keeps_an_excluded_pair_out_of_the_api(pair: dict[str, Any], rule: st
         ids = {item["id"] for item in items}
         assert control.pk in ids and excluded.pk not in ids, url
         _assert_no_reason(response.content.decode())
+    # The booking concern's API asks the same policy: slots and booking answer as for nobody.
+    slots = client.get(f"/api/v1/support/supporters/{excluded.pk}/slots")
+    assert slots.status_code == 404
+    assert client.get(f"/api/v1/support/supporters/{control.pk}/slots").status_code == 200
+    starts_at = (timezone.now() + dt.timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+    booking = client.post("/api/v1/support/bookings", {
+        "supporter_id": excluded.pk, "starts_at": starts_at.isoformat(), "length_minutes": 50,
+    }, content_type="application/json")
+    assert booking.status_code == 404
+    for response in (slots, booking):
+        _assert_no_reason(response.content.decode())
 
 
 def test_it_applies_both_ways_when_both_are_supporters() -> None:
