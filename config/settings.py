@@ -511,6 +511,8 @@ VIDEO_STUN_URLS = env_list("PEERHAVEN_STUN_URLS", [])
 VIDEO_TURN_URLS = env_list("PEERHAVEN_TURN_URLS", [])
 # coturn's `static-auth-secret` (use-auth-secret): credentials are derived per member and expire.
 VIDEO_TURN_SECRET = env_str("PEERHAVEN_TURN_SECRET", "") or ""
+# Relay every call through TURN, so that members never see each other's IP addresses.
+VIDEO_ICE_RELAY_ONLY = env_bool("PEERHAVEN_ICE_RELAY_ONLY", False)
 # Rooms larger than a mesh (meetups over 8 seats) go to this Jitsi Meet instance when it is set.
 VIDEO_JITSI_BASE_URL = (env_str("PEERHAVEN_JITSI_BASE_URL", "") or "").rstrip("/")
 for _ice_url in VIDEO_STUN_URLS:
@@ -521,5 +523,7 @@ for _ice_url in VIDEO_TURN_URLS:
         raise ImproperlyConfigured(f"PEERHAVEN_TURN_URLS entries start with turn: or turns:, got {_ice_url!r}")
 if VIDEO_TURN_URLS and len(VIDEO_TURN_SECRET) < 16:
     raise ImproperlyConfigured("PEERHAVEN_TURN_URLS needs PEERHAVEN_TURN_SECRET (coturn's static-auth-secret, 16+ characters).")
+if VIDEO_ICE_RELAY_ONLY and not VIDEO_TURN_URLS:
+    raise ImproperlyConfigured("PEERHAVEN_ICE_RELAY_ONLY needs a TURN server (PEERHAVEN_TURN_URLS).")
 if VIDEO_JITSI_BASE_URL and urlparse(VIDEO_JITSI_BASE_URL).scheme != "https":
     raise ImproperlyConfigured("PEERHAVEN_JITSI_BASE_URL must be an https URL.")

@@ -141,6 +141,7 @@ class RoomJoinOut(Schema):
     expires_in: int
     socket_path: str
     ice_servers: list[IceServerOut]
+    ice_transport_policy: str
 
 
 @router.post("/rooms/{kind}/{ref}/token", response=RoomJoinOut, url_name="live_room_token",

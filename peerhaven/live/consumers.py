@@ -691,6 +691,8 @@ class VideoRoomConsumer(MemberSocketConsumer):
             # A peer that joined a moment ago: its presence event may still be on its way.
             self._set_peers(await database_sync_to_async(video_presence)(self.room_id))
             peer = self.peers.get(peer_id)
+            if peer is not None and self.welcomed:
+                await self.send_json({"type": "presence", "peers": self._visible_peers()})
         if peer is None or peer["user_id"] in self.blocked_ids:
             return None
         return peer

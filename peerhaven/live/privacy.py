@@ -1,10 +1,17 @@
-"""live's part of the privacy registry: the member's meetup registrations and chat messages."""
+"""live's part of the privacy registry: the member's meetup registrations and chat messages, and
+the video rooms they were removed from or are in right now."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from peerhaven.live.models import ChatMessage, MeetupRegistration, Reaction
+from peerhaven.live.models import (
+    ChatMessage,
+    MeetupRegistration,
+    Reaction,
+    VideoRoomPresence,
+    VideoRoomRemoval,
+)
 
 SECTION = "live"
 
@@ -24,6 +31,15 @@ def export_member(user: Any) -> dict[str, Any]:
              "created_at": message.created_at}
             for message in messages
         ],
+        # Nothing of a call itself is kept; only these facts about the member.
+        "video_room_removals": [
+            {"room": removal.room.key, "removed_at": removal.removed_at}
+            for removal in VideoRoomRemoval.objects.filter(member=user).select_related("room").order_by("removed_at", "pk")
+        ],
+        "video_rooms_present_in": [
+            {"room": row.room.key, "joined_at": row.joined_at}
+            for row in VideoRoomPresence.objects.filter(member=user).select_related("room").order_by("joined_at", "pk")
+        ],
     }
 
 
@@ -33,3 +49,5 @@ def erase_member(user: Any, *, keep_posts_as_former_member: bool) -> None:
         ChatMessage.objects.filter(author=user).delete()
     Reaction.objects.filter(member=user).delete()
     MeetupRegistration.objects.filter(member=user, meetup__ended_at__isnull=True).delete()
+    VideoRoomPresence.objects.filter(member=user).delete()
+    VideoRoomRemoval.objects.filter(member=user).delete()

@@ -321,6 +321,14 @@ def video_presence_touch(*, peer_id: str) -> bool:
     return bool(VideoRoomPresence.objects.filter(peer_id=peer_id).update(seen_at=timezone.now()))
 
 
+def video_presence_purge_stale(*, now: dt.datetime | None = None) -> int:
+    """Delete presence rows no socket has refreshed for PRESENCE_STALE_AFTER (their node went away;
+    they already stopped counting towards the mesh limit)."""
+    now = now or timezone.now()
+    deleted, _detail = VideoRoomPresence.objects.filter(seen_at__lt=now - PRESENCE_STALE_AFTER).delete()
+    return deleted
+
+
 def video_participant_remove(*, actor: User, spec: RoomSpec, peer_id: str) -> None:
     """The host removes a participant: their socket closes at once and they cannot come back
     into this room. Hosts cannot be removed."""

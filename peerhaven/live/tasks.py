@@ -1,4 +1,5 @@
-"""Live's scheduled work: deleting meetup chat once its retention period is over."""
+"""Live's scheduled work: deleting meetup chat once its retention period is over, and the video-room
+presence rows that a web node which went away left behind."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from django_tasks import task
 
-from peerhaven.live.services import chat_purge_expired
+from peerhaven.live.services import chat_purge_expired, video_presence_purge_stale
 
 
 @task()
@@ -14,5 +15,13 @@ def purge_expired_chat() -> int:
     return chat_purge_expired()
 
 
+@task()
+def purge_stale_video_presence() -> int:
+    return video_presence_purge_stale()
+
+
 # (job name, how often, task): collected by peerhaven.core.scheduler from every app's tasks.py.
-SCHEDULE: list[tuple[str, str, Any]] = [("live.purge_expired_chat", "daily", purge_expired_chat)]
+SCHEDULE: list[tuple[str, str, Any]] = [
+    ("live.purge_expired_chat", "daily", purge_expired_chat),
+    ("live.purge_stale_video_presence", "hourly", purge_stale_video_presence),
+]

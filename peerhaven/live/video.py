@@ -96,6 +96,7 @@ def join_grant(user: Any, spec: RoomSpec) -> dict[str, Any]:
         "expires_in": int(JOIN_TOKEN_MAX_AGE.total_seconds()),
         "socket_path": room_socket_path(spec),
         "ice_servers": ice_servers(user_id=user.pk, spec=spec),
+        "ice_transport_policy": "relay" if settings.VIDEO_ICE_RELAY_ONLY else "all",
     }
 
 

@@ -16,6 +16,7 @@ from peerhaven.core.policies import role_required, verified_required
 from peerhaven.live.forms import LiveSettingsForm, MeetupForm
 from peerhaven.live.models import ReactionKind
 from peerhaven.live.policies import (
+    can_hide_chat_message,
     can_join_meetup,
     can_moderate_room,
     can_register_for_meetup,
@@ -102,6 +103,7 @@ def meetup_room(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "live/meetup_room.html", {
         "meetup": meetup,
         "can_moderate": can_moderate_room(member, meetup),
+        "can_hide": can_hide_chat_message(member, meetup),
         "reaction_kinds": ReactionKind.choices,
         "report_reasons": ReportReason.choices,
     })

@@ -240,3 +240,33 @@ def test_it_sends_large_meetups_to_jitsi_with_an_unguessable_room_name(settings:
     settings.VIDEO_JITSI_BASE_URL = ""
     mesh = room_spec(MEETUP_ROOM_KIND, str(big.pk))
     assert mesh is not None and not mesh.external
+
+
+# --- privacy and housekeeping ------------------------------------------------------------------------------
+def test_it_exports_and_erases_a_members_video_room_facts() -> None:
+    from peerhaven.live.models import VideoRoomPresence
+    from peerhaven.live.privacy import erase_member, export_member
+
+    member = make_member(verified=True)
+    spec = make_room([member])
+    room = VideoRoom.objects.create(key=spec.key)
+    VideoRoomRemoval.objects.create(room=room, member=member)
+    exported = export_member(member)
+    assert [removal["room"] for removal in exported["video_room_removals"]] == [spec.key]
+    VideoRoomPresence.objects.create(room=room, member=member, peer_id="0" * 16, channel_name="x")
+    erase_member(member, keep_posts_as_former_member=True)
+    assert not VideoRoomRemoval.objects.filter(member=member).exists()
+    assert not VideoRoomPresence.objects.filter(member=member).exists()
+
+
+def test_it_purges_presence_rows_left_by_a_node_that_went_away() -> None:
+    from peerhaven.live.models import VideoRoomPresence
+    from peerhaven.live.services import video_presence_purge_stale
+
+    member, other = make_member(verified=True), make_member(verified=True)
+    room = VideoRoom.objects.create(key="test.room:stale")
+    VideoRoomPresence.objects.create(room=room, member=member, peer_id="1" * 16, channel_name="a",
+                                     seen_at=timezone.now() - dt.timedelta(minutes=4))
+    VideoRoomPresence.objects.create(room=room, member=other, peer_id="2" * 16, channel_name="b")
+    assert video_presence_purge_stale() == 1
+    assert list(VideoRoomPresence.objects.values_list("member_id", flat=True)) == [other.pk]

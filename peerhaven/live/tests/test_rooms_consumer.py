@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import pytest_asyncio
 import time_machine
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -33,6 +34,18 @@ from peerhaven.live.video import join_token_issue
 from peerhaven.safety.services import block_create
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+# Every communicator a test opened, to be disconnected when it ends: an application instance left
+# running (its watchdog, its closing timer) would touch the database during the next test.
+OPENED: list[WebsocketCommunicator] = []
+
+
+@pytest_asyncio.fixture(autouse=True)
+async def _disconnect_all() -> Any:
+    yield
+    while OPENED:
+        await OPENED.pop().disconnect(timeout=5)
+
 
 @pytest.fixture(autouse=True)
 def _own_channel_layer(settings: Any) -> Iterator[None]:
@@ -62,6 +75,7 @@ async def connect(
     headers = await database_sync_to_async(_headers)(user, origin)
     token = join_token_issue(user_id=user.pk, spec=spec) if token is None else token
     communicator = WebsocketCommunicator(application, f"/ws/rooms/{spec.kind}/{spec.ref}/?token={token}", headers=headers)
+    OPENED.append(communicator)
     connected, _code = await communicator.connect()
     return communicator, connected
 

@@ -15,6 +15,7 @@
   var handButton = document.getElementById("hand-toggle");
   var banner = document.getElementById("crisis-banner");
   var canModerate = root.dataset.canModerate === "true";
+  var canHide = root.dataset.canHide === "true";
   var socket = null;
   var closedForGood = false;
   var retryDelay = 1000;
@@ -91,6 +92,15 @@
       report.appendChild(reportButton);
       tools.appendChild(report);
     }
+    if (canHide) {
+      var hide = el("button", "secondary", text("Hide"));
+      hide.type = "button";
+      hide.setAttribute("aria-label", text("HideMessage") + " " + message.author);
+      hide.addEventListener("click", function () {
+        send({ type: "message.hide", message_id: message.id });
+      });
+      tools.appendChild(hide);
+    }
     item.appendChild(tools);
     return item;
   }
@@ -134,10 +144,15 @@
 
   var handlers = {
     "room.welcome": function (frame) {
+      canHide = Boolean(frame.room.can_hide);
       log.textContent = "";
       frame.history.forEach(addMessage);
       showPeople(frame.participants);
       showState(frame.room);
+    },
+    "chat.hidden": function (frame) {
+      var item = document.getElementById("message-" + frame.message_id);
+      if (item) { item.remove(); say(text("Hidden")); }
     },
     "chat.message": function (frame) {
       addMessage(frame.message);
