@@ -70,16 +70,16 @@ def seed_demo_booking() -> str:
     soon = timezone.now() + dt.timedelta(days=2)
     for seeker_name, supporter_name in DEMO_SESSIONS:
         seeker, supporter_user = _demo_member(seeker_name), _demo_member(supporter_name)
-        profile = SupporterProfile.objects.filter(user=supporter_user).first() if supporter_user else None
-        if seeker is None or profile is None or Booking.objects.filter(seeker=seeker, supporter=profile).exists():
+        offering = SupporterProfile.objects.filter(user=supporter_user).first() if supporter_user else None
+        if seeker is None or offering is None or Booking.objects.filter(seeker=seeker, supporter=offering).exists():
             continue
-        slots = [slot for slot in open_slots(profile, viewer=seeker) if slot.starts_at >= soon]
+        slots = [slot for slot in open_slots(offering, viewer=seeker) if slot.starts_at >= soon]
         if not slots:
             continue
         try:
-            services.booking_create(actor=seeker, supporter=profile, starts_at=slots[0].starts_at,
+            services.booking_create(actor=seeker, supporter=offering, starts_at=slots[0].starts_at,
                                     length_minutes=slots[0].length_minutes,
-                                    idempotency_key=f"demo-{seeker.pk}-{profile.pk}")
+                                    idempotency_key=f"demo-{seeker.pk}-{offering.pk}")
         except (PermissionDenied, ValidationError, services.SlotUnavailable, services.BookingRefused):
             continue  # a conflict of interest or a full week: the demo simply skips the pair
         sessions += 1
