@@ -33,6 +33,7 @@ from peerhaven.forums.selectors.posting import (
     communities_for_user,
     community_topics,
     topic_posts,
+    with_reactions,
 )
 from peerhaven.forums.services.posting import (
     PostRefused,
@@ -159,9 +160,7 @@ def _post_out(post: Post, viewer: User) -> dict[str, Any]:
 
 
 def _fresh(post: Post, viewer: User) -> dict[str, Any]:
-    annotated = topic_posts(viewer, post.topic).get(pk=post.pk)
-    annotated.topic = post.topic
-    return _post_out(annotated, viewer)
+    return _post_out(with_reactions(viewer, [post])[0], viewer)
 
 
 @router.get("/forums/communities", response=list[CommunityOut], summary="Communities you can read")
@@ -235,7 +234,7 @@ def posts_list(request: HttpRequest, topic_id: int, page: int = 1) -> list[dict[
     member = _member(request)
     topic = topic_get_for_user(member, topic_id)
     page = max(page, 1)
-    posts = topic_posts(member, topic)[(page - 1) * POSTS_PER_PAGE : page * POSTS_PER_PAGE]
+    posts = with_reactions(member, list(topic_posts(member, topic)[(page - 1) * POSTS_PER_PAGE : page * POSTS_PER_PAGE]))
     rows = []
     for post in posts:
         post.topic = topic

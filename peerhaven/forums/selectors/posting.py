@@ -129,36 +129,39 @@ def community_topics_page(user: Any, community: Community, page_number: Any) -> 
 
 
 # --- topics ----------------------------------------------------------------------------------
-def _reaction_count(kind: str) -> Any:
-    return Coalesce(
-        Subquery(
-            Reaction.objects.filter(post=OuterRef("pk"), kind=kind)
-            .order_by()
-            .values("post")
-            .annotate(total=Count("pk"))
-            .values("total"),
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
-
-
 def topic_posts(user: Any, topic: Topic) -> QuerySet[Post]:
     """All posts of a topic in order (placeholders for hidden and deleted ones are the
-    template's business), with reaction counts, the viewer's reactions and bookmark."""
-    annotations: dict[str, Any] = {}
-    for kind in ReactionKind.values:
-        annotations[f"count_{kind}"] = _reaction_count(kind)
-        annotations[f"mine_{kind}"] = Exists(
-            Reaction.objects.filter(post=OuterRef("pk"), member=user, kind=kind)
-        )
-    annotations["bookmarked"] = Exists(Bookmark.objects.filter(post=OuterRef("pk"), member=user))
+    template's business), authors loaded for their labels. Reactions and bookmarks are added to
+    a page of them by `with_reactions`."""
     return (
         Post.objects.filter(topic=topic)
         .select_related("author__profile", "reply_to__author__profile")
-        .annotate(**annotations)
         .order_by("number")
     )
+
+
+def with_reactions(user: Any, posts: list[Post]) -> list[Post]:
+    """Sets `count_<kind>`, `mine_<kind>` and `bookmarked` on each post: two queries for the
+    whole list, whatever its length (cheaper to build than per-row subqueries)."""
+    ids = [post.pk for post in posts]
+    counts: dict[tuple[int, str], tuple[int, int]] = {}
+    bookmarked: set[int] = set()
+    if ids:
+        rows = (
+            Reaction.objects.filter(post_id__in=ids)
+            .order_by()
+            .values("post_id", "kind")
+            .annotate(total=Count("pk"), mine=Count("pk", filter=Q(member=user)))
+        )
+        counts = {(row["post_id"], row["kind"]): (row["total"], row["mine"]) for row in rows}
+        bookmarked = set(Bookmark.objects.filter(member=user, post_id__in=ids).values_list("post_id", flat=True))
+    for post in posts:
+        for kind in ReactionKind.values:
+            total, mine = counts.get((post.pk, kind), (0, 0))
+            setattr(post, f"count_{kind}", total)
+            setattr(post, f"mine_{kind}", bool(mine))
+        post.bookmarked = post.pk in bookmarked  # type: ignore[attr-defined]
+    return posts
 
 
 @dataclass
@@ -202,6 +205,7 @@ def topic_is_followed(user: Any, topic: Topic) -> bool:
 @dataclass
 class TopicPage:
     page: Page
+    posts: list[Post]
     read_up_to: int
     blocked_ids: set[int]
     settings: ReadingSettings
@@ -222,6 +226,7 @@ def topic_page(user: Any, topic: Topic, page_number: Any) -> TopicPage:
     page = Paginator(topic_posts(user, topic), POSTS_PER_PAGE).get_page(page_number)
     return TopicPage(
         page=page,
+        posts=with_reactions(user, list(page.object_list)),
         read_up_to=read_up_to,
         blocked_ids=blocked_user_ids(user),
         settings=reading_settings(user),

@@ -8,6 +8,7 @@ are shown only through `post_author_label`.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, ClassVar, cast
 
 from django import forms
@@ -16,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -60,7 +61,7 @@ from peerhaven.forums.selectors.posting import (
     post_revisions,
     reading_settings,
     topic_page,
-    topic_posts,
+    with_reactions,
 )
 from peerhaven.forums.services.posting import (
     PostRefused,
@@ -221,10 +222,37 @@ def _decorate_posts(request: HttpRequest, topic: Any, posts: list[Post], *, read
             "collapsed": settings.collapses(post.content_note),
             "reply_label": post_author_label(post.reply_to, request.user) if post.reply_to_id and post.reply_to else "",
             "reactions": _reaction_rows(post),
+            "urls": _post_urls(post.pk),
             "can_edit": can_edit_post(request.user, post),
             "can_history": post.edited_at is not None and (own or moderator),
         })
     return rows
+
+
+_URL_SENTINEL = 987654321
+_URL_NAMES = {
+    "permalink": "forums:post",
+    "react": "forums:post_react",
+    "bookmark": "forums:post_bookmark",
+    "edit": "forums:post_edit",
+    "history": "forums:post_history",
+    "moderate": "forums:mod_post",
+}
+
+
+def _post_urls(pk: int) -> dict[str, str]:
+    """The per-post links of the topic page. Reversed once per name (with a sentinel id) and
+    filled in per post: a page of posts otherwise spends most of its time in reverse()."""
+    sentinel = str(_URL_SENTINEL)
+    templates = _url_templates(get_script_prefix())
+    return {name: template.replace(sentinel, str(pk)) for name, template in templates.items()}
+
+
+@functools.cache
+def _url_templates(script_prefix: str) -> dict[str, str]:
+    templates = {name: reverse(route, kwargs={"pk": _URL_SENTINEL}) for name, route in _URL_NAMES.items()}
+    templates["report"] = reverse("safety:report_content", kwargs={"label": "forums.post", "object_id": _URL_SENTINEL})
+    return templates
 
 
 def _reaction_rows(post: Post) -> list[dict[str, Any]]:
@@ -306,7 +334,7 @@ def topic_new(request: HttpRequest, slug: str) -> HttpResponse:
 def _topic_context(request: HttpRequest, topic: Any, *, form: PostForm | None = None,
                    page_number: Any = None) -> dict[str, Any]:
     data = topic_page(request.user, topic, page_number if page_number is not None else request.GET.get("page"))
-    rows = _decorate_posts(request, topic, list(data.page.object_list), read_up_to=data.read_up_to,
+    rows = _decorate_posts(request, topic, data.posts, read_up_to=data.read_up_to,
                            blocked_ids=data.blocked_ids, settings=data.settings)
     may_reply = can_post(request.user, topic)
     if form is None and may_reply:
@@ -443,16 +471,20 @@ def post_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def post_react(request: HttpRequest, pk: int) -> HttpResponse:
     post = post_get_for_user(request.user, pk)
-    kind = request.POST.get("kind", "")
+    # One form per post: the pressed button says "<kind>:<1 to add|0 to take back>".
+    kind, _sep, on = request.POST.get("reaction", "").partition(":")
+    if not kind:
+        kind, on = request.POST.get("kind", ""), request.POST.get("on", "")
     if kind not in ReactionKind.values:
         return HttpResponse(_("Choose one of the support reactions."), status=400)
     try:
-        reaction_set(actor=request.user, post=post, kind=kind, on=request.POST.get("on") == "1")
+        reaction_set(actor=request.user, post=post, kind=kind, on=on == "1")
     except PermissionDenied as refusal:
         return HttpResponse(str(refusal), status=403)
     if request.headers.get("HX-Request"):
-        fresh = topic_posts(request.user, post.topic).get(pk=post.pk)
-        return render(request, "forums/posting/_reactions.html", {"post": fresh, "reactions": _reaction_rows(fresh)})
+        fresh = with_reactions(request.user, [post])[0]
+        return render(request, "forums/posting/_reactions.html",
+                      {"post": fresh, "reactions": _reaction_rows(fresh), "urls": _post_urls(post.pk)})
     return redirect("forums:post", pk=post.pk)
 
 
