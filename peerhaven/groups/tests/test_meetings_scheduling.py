@@ -327,3 +327,22 @@ def test_it_moves_and_cancels_through_the_pages(people: dict[str, Any]) -> None:
     meeting.refresh_from_db()
     assert meeting.is_cancelled
     assert sign_in(Client(), people["alice"]).post(move, {}).status_code == 404
+
+
+def test_it_runs_the_horizon_and_reminder_jobs_from_the_scheduler(people: dict[str, Any]) -> None:
+    from peerhaven.core.scheduler import collect_jobs
+
+    jobs = {job.name: job for job in collect_jobs()}
+    assert jobs["groups.extend_meeting_horizon"].every == "daily"
+    assert jobs["groups.send_meeting_reminders"].every == "hourly"
+    soon = dt.date.today() + dt.timedelta(days=1)
+    series = series_create(actor=people["facilitator"], group=people["group"], plan=SeriesPlan(
+        rule="FREQ=DAILY", starts_on=soon, start_time=dt.time(12, 0), duration_minutes=30))
+    series.meetings.all().delete()
+    MeetingSeries.objects.filter(pk=series.pk).update(materialised_until=None)
+    assert jobs["groups.extend_meeting_horizon"].task.call() >= 80
+    from django.utils import timezone
+
+    due = Meeting.objects.filter(series=series, starts_at__lte=timezone.now() + dt.timedelta(hours=24)).count()
+    assert jobs["groups.send_meeting_reminders"].task.call() == due
+    assert jobs["groups.send_meeting_reminders"].task.call() == 0
