@@ -1,7 +1,7 @@
 """The six programmes: what each offers, shown on the public services page and the member home.
 
-Later issues add each programme's own app and set `entry_url_name`; until then the programme's
-page describes it and says that it is not open yet.
+Each open programme names its app's landing page in `entry_url_name`; a programme without one
+(its app is not built yet) has a page that describes it and says that it is not open yet.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ PROGRAMMES: tuple[Programme, ...] = (
             _("Book in your own time zone; meet by video inside Peerhaven."),
         ),
         who=_("Verified members. Peer supporters are verified members approved by staff."),
+        entry_url_name="support:home",
     ),
     Programme(
         slug="groups",
@@ -48,6 +49,7 @@ PROGRAMMES: tuple[Programme, ...] = (
             _("An attendance log you can use for continuing education."),
         ),
         who=_("Verified members; each group decides how members join."),
+        entry_url_name="groups:directory",
     ),
     Programme(
         slug="community",
@@ -58,7 +60,7 @@ PROGRAMMES: tuple[Programme, ...] = (
             _("Live meetups with chat and video."),
         ),
         who=_("Verified members."),
-        entry_url_name="live:meetup_list",
+        entry_url_name="forums:communities",
     ),
     Programme(
         slug="checkins",

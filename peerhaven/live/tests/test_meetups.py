@@ -191,9 +191,9 @@ def test_it_schedules_the_daily_chat_purge() -> None:
     assert any(job.name == "live.purge_expired_chat" and job.every == "daily" for job in collect_jobs())
 
 
-def test_it_opens_the_community_programme_at_the_meetups_list() -> None:
+def test_it_opens_the_community_programme_at_the_forums_which_link_the_meetups() -> None:
     community = next(programme for programme in PROGRAMMES if programme.slug == "community")
-    assert community.entry_url_name == "live:meetup_list"
+    assert community.entry_url_name == "forums:communities"
 
 
 def test_it_exports_and_erases_a_members_chat() -> None:
