@@ -184,7 +184,7 @@ def timed(call):
 
 from django.test import Client
 
-hello_client = Client()
+hello_client = Client(SERVER_NAME="localhost")
 
 def hello(_member):
     response = hello_client.get("/hello")
@@ -219,11 +219,14 @@ print(session.session_key)
 
 
 def _script(script: str, env: dict[str, str], *args: str) -> str:
-    output = subprocess.run(
+    done = subprocess.run(
         [PY, "-c", script, *args], cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
-        capture_output=True, text=True, check=True,
-    ).stdout.strip().splitlines()
-    return output[-1]
+        capture_output=True, text=True, check=False,
+    )
+    if done.returncode != 0:
+        print(done.stderr[-3000:], file=sys.stderr)
+        raise SystemExit(f"a benchmark step failed (exit {done.returncode})")
+    return done.stdout.strip().splitlines()[-1]
 
 
 def sequential(port: int, path: str, cookie: str | None, count: int) -> dict[str, float]:

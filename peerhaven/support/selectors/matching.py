@@ -23,6 +23,7 @@ from django.db.models import (
     Count,
     DateTimeField,
     ExpressionWrapper,
+    F,
     FloatField,
     Q,
     QuerySet,
@@ -119,11 +120,23 @@ def _by_zone(bounds: dict[str, tuple[dt.datetime, dt.datetime, dt.datetime, dt.d
     return Case(*whens, default=Value(fallback[position]), output_field=DateTimeField())
 
 
-def _zones_in_use() -> list[str]:
-    """The time zones of approved supporters: one query."""
-    return sorted(
-        set(SupporterProfile.objects.filter(status=SupporterStatus.APPROVED).order_by().values_list("time_zone", flat=True).distinct())
-    )
+ZONES_CACHE_KEY = "support:matching:zones-in-use"
+
+
+def _zones_in_use(*, cached: bool = False) -> list[str]:
+    """The time zones of approved supporters: one query. `cached` (for ranking only) keeps the
+    answer a minute: a zone missing for that minute only costs its supporters the time-zone
+    points in suggestions. Capacity never uses the cached list."""
+    from django.core.cache import cache
+
+    def load() -> list[str]:
+        return sorted(set(
+            SupporterProfile.objects.filter(status=SupporterStatus.APPROVED).order_by().values_list("time_zone", flat=True).distinct()
+        ))
+
+    if not cached:
+        return load()
+    return list(cache.get_or_set(ZONES_CACHE_KEY, load, 60))
 
 
 def current_loads(*, now: dt.datetime | None = None, zones: list[str] | None = None) -> dict[int, SupporterLoad]:
@@ -280,29 +293,36 @@ def available_soon(
         if status in ACTIVE_BOOKING_STATUSES and starts_at < span_end and blocked_until > span_start:
             buffer = buffers[supporter_id]
             busy[supporter_id].append((starts_at - buffer, max(blocked_until, ends_at + buffer)))
+    # Other members' holds, blackouts, imported busy times and (when the booking concern's own
+    # busy source is registered) the supporters' sessions as seekers: one UNION ALL query.
+    user_to_pk = {by_pk[pk].user_id: pk for pk in pks}
+    fields = ("owner", "starts_at", "ends_at", "kind")
     holds = Hold.objects.filter(supporter_id__in=pks, expires_at__gt=now, starts_at__lt=span_end, ends_at__gt=span_start)
     if viewer is not None and getattr(viewer, "pk", None):
         holds = holds.exclude(holder_id=viewer.pk)
-    for supporter_id, starts_at, ends_at in holds.values_list("supporter_id", "starts_at", "ends_at"):
-        busy[supporter_id].append((starts_at - buffers[supporter_id], ends_at + buffers[supporter_id]))
-    for supporter_id, starts_at, ends_at in Blackout.objects.filter(
-        supporter_id__in=pks, starts_at__lt=span_end, ends_at__gt=span_start
-    ).values_list("supporter_id", "starts_at", "ends_at"):
-        busy[supporter_id].append((starts_at, ends_at))
-    for supporter_id, starts_at, ends_at in ExternalBusy.objects.filter(
-        supporter_id__in=pks, starts_at__lt=span_end, ends_at__gt=span_start
-    ).values_list("supporter_id", "starts_at", "ends_at"):
-        busy[supporter_id].append((starts_at - buffers[supporter_id], ends_at + buffers[supporter_id]))
-    user_to_pk = {by_pk[pk].user_id: pk for pk in pks}
-    for source in busy_sources():
-        if source is seeker_bookings_busy:
-            # The booking concern's own source (supporters' sessions as seekers), batched.
-            for seeker_id, starts_at, ends_at in Booking.objects.filter(
+    parts = [
+        holds.order_by().annotate(owner=F("supporter_id"), kind=Value("hold")).values_list(*fields),
+        Blackout.objects.filter(supporter_id__in=pks, starts_at__lt=span_end, ends_at__gt=span_start)
+        .order_by().annotate(owner=F("supporter_id"), kind=Value("blackout")).values_list(*fields),
+        ExternalBusy.objects.filter(supporter_id__in=pks, starts_at__lt=span_end, ends_at__gt=span_start)
+        .order_by().annotate(owner=F("supporter_id"), kind=Value("external")).values_list(*fields),
+    ]
+    sources = busy_sources()
+    if seeker_bookings_busy in sources:
+        parts.append(
+            Booking.objects.filter(
                 seeker_id__in=list(user_to_pk), status__in=ACTIVE_BOOKING_STATUSES, starts_at__lt=span_end, ends_at__gt=span_start
-            ).values_list("seeker_id", "starts_at", "ends_at"):
-                pk = user_to_pk[seeker_id]
-                busy[pk].append((starts_at - buffers[pk], ends_at + buffers[pk]))
-            continue
+            ).order_by().annotate(owner=F("seeker_id"), kind=Value("seeker")).values_list(*fields)
+        )
+    for owner, starts_at, ends_at, kind in parts[0].union(*parts[1:], all=True):
+        pk = user_to_pk[owner] if kind == "seeker" else owner
+        if kind == "blackout":
+            busy[pk].append((starts_at, ends_at))
+        else:
+            busy[pk].append((starts_at - buffers[pk], ends_at + buffers[pk]))
+    for source in sources:
+        if source is seeker_bookings_busy:
+            continue  # batched above
         for pk in pks:
             for starts_at, ends_at in source(by_pk[pk].user, span_start, span_end):
                 busy[pk].append((starts_at - buffers[pk], ends_at + buffers[pk]))
@@ -493,7 +513,7 @@ def suggestions_for(
     offsets: dict[str, float] = {}
     seeker_offset = _utc_offset_hours(seeker_zone_name, now, offsets)
 
-    zone_names = _zones_in_use()
+    zone_names = _zones_in_use(cached=True)
     offered = _with_list_text(_offered_base(seeker), "languages", "specialties", "session_lengths")
     # The fit score is computed by the database over every offered supporter, and the rows come
     # back best first in small batches: each batch's load (in the supporters' own weeks and
@@ -502,10 +522,10 @@ def suggestions_for(
         return Case(When(condition, then=Value(weight)), default=Value(0.0), output_field=FloatField())
 
     terms: list[Any] = [Value(0.0, output_field=FloatField())]
+    any_language = Q()
+    for code in sorted(wanted_languages):
+        any_language |= _list_has("languages", code)
     if wanted_languages:
-        any_language = Q()
-        for code in sorted(wanted_languages):
-            any_language |= _list_has("languages", code)
         terms.append(points(any_language, 4.0))
     for need in sorted(needs):
         terms.append(points(_list_has("specialties", need), 3.0 / len(needs)))
@@ -522,16 +542,24 @@ def suggestions_for(
         total = total + term
     ranked = offered.annotate(fit=ExpressionWrapper(total, output_field=FloatField())).order_by("-fit", "pk").values_list("pk", "fit")
     scored: list[tuple[float, int]] = []
-    for start in range(0, SCAN_LIMIT, SCAN_BATCH):
-        batch = list(ranked[start: start + SCAN_BATCH])
-        loads = loads_of([pk for pk, _fit in batch], now=now)
-        for pk, fit in batch:
-            load = loads.get(pk)
-            if load is not None and load.at_capacity:
-                continue
-            # A lighter load ranks higher: up to one point.
-            scored.append((float(fit) + 1.0 - (load.share if load is not None else 0.0), pk))
-        if len(batch) < SCAN_BATCH or len(scored) >= AVAILABILITY_CANDIDATES:
+    seen: set[int] = set()
+    # Someone who shares a language comes first (and the database scores far fewer rows); the
+    # others are read only when too few do.
+    passes = [ranked.filter(any_language), ranked] if wanted_languages else [ranked]
+    for candidates_query in passes:
+        for start in range(0, SCAN_LIMIT, SCAN_BATCH):
+            batch = [(pk, fit) for pk, fit in candidates_query[start: start + SCAN_BATCH] if pk not in seen]
+            loads = loads_of([pk for pk, _fit in batch], now=now)
+            for pk, fit in batch:
+                seen.add(pk)
+                load = loads.get(pk)
+                if load is not None and load.at_capacity:
+                    continue
+                # A lighter load ranks higher: up to one point.
+                scored.append((float(fit) + 1.0 - (load.share if load is not None else 0.0), pk))
+            if len(batch) < SCAN_BATCH or len(scored) >= AVAILABILITY_CANDIDATES:
+                break
+        if len(scored) >= limit:
             break
     scored.sort(key=lambda item: (-item[0], item[1]))
     top = [pk for _score, pk in scored[:AVAILABILITY_CANDIDATES]]
