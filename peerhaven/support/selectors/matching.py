@@ -136,7 +136,8 @@ def _zones_in_use(*, cached: bool = False) -> list[str]:
 
     if not cached:
         return load()
-    return list(cache.get_or_set(ZONES_CACHE_KEY, load, 60))
+    zones = cache.get_or_set(ZONES_CACHE_KEY, load, 60)
+    return list(zones) if zones is not None else load()
 
 
 def current_loads(*, now: dt.datetime | None = None, zones: list[str] | None = None) -> dict[int, SupporterLoad]:
