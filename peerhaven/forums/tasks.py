@@ -15,7 +15,15 @@ def send_forum_digests() -> int:
     return digests_send()
 
 
+@task()
+def purge_stale_drafts() -> int:
+    from peerhaven.forums.services.posting import drafts_purge_stale
+
+    return drafts_purge_stale()
+
+
 # (job name, how often, task): collected by peerhaven.core.scheduler from every app's tasks.py.
 SCHEDULE: list[tuple[str, str, Any]] = [
     ("forums.send_digests", "daily", send_forum_digests),
+    ("forums.purge_stale_drafts", "daily", purge_stale_drafts),
 ]

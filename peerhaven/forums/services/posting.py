@@ -595,3 +595,15 @@ def community_invite(*, actor: Any, community: Community, member: User,
                            link=reverse("forums:community", kwargs={"slug": community.slug}))
     return membership
 
+
+
+# --- retention -------------------------------------------------------------------------------
+DRAFT_RETENTION_DAYS = 90
+
+
+def drafts_purge_stale(*, now: dt.datetime | None = None) -> int:
+    """Drafts nobody touched for DRAFT_RETENTION_DAYS go: private half-thoughts are not kept
+    forever (the daily job in tasks.py)."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=DRAFT_RETENTION_DAYS)
+    deleted, _by_model = Draft.objects.filter(updated_at__lt=cutoff).delete()
+    return deleted

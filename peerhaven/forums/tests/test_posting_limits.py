@@ -79,3 +79,23 @@ def test_it_numbers_simultaneous_replies_without_gaps_or_duplicates() -> None:
     numbers = sorted(Post.objects.filter(topic=topic).values_list("number", flat=True))
     assert numbers == list(range(1, len(repliers) + 2))
     assert Topic.objects.get(pk=topic.pk).post_count == len(repliers) + 1
+
+
+@pytest.mark.django_db
+def test_it_purges_drafts_left_untouched_for_ninety_days(member_factory) -> None:
+    from django.utils import timezone
+
+    from peerhaven.forums.models.posting import Draft
+    from peerhaven.forums.services.posting import draft_save, drafts_purge_stale
+    from peerhaven.forums.tasks import SCHEDULE
+    from peerhaven.forums.tests.grid_posting import make_community
+
+    member = member_factory(verified=True)
+    community = make_community()
+    old = draft_save(actor=member, community=community, topic=None, body="old thought")
+    fresh = draft_save(actor=member, community=make_community(), topic=None, body="new thought")
+    assert old is not None and fresh is not None
+    Draft.objects.filter(pk=old.pk).update(updated_at=timezone.now() - dt.timedelta(days=91))
+    assert drafts_purge_stale() == 1
+    assert list(Draft.objects.values_list("pk", flat=True)) == [fresh.pk]
+    assert "forums.purge_stale_drafts" in {name for name, _period, _task in SCHEDULE}
