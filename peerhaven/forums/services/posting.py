@@ -605,5 +605,8 @@ def drafts_purge_stale(*, now: dt.datetime | None = None) -> int:
     """Drafts nobody touched for DRAFT_RETENTION_DAYS go: private half-thoughts are not kept
     forever (the daily job in tasks.py)."""
     cutoff = (now or timezone.now()) - dt.timedelta(days=DRAFT_RETENTION_DAYS)
-    deleted, _by_model = Draft.objects.filter(updated_at__lt=cutoff).delete()
+    with transaction.atomic():
+        deleted, _by_model = Draft.objects.filter(updated_at__lt=cutoff).delete()
+        if deleted:
+            audit_log("retention.forum_drafts", count=deleted)
     return deleted

@@ -97,5 +97,8 @@ def test_it_purges_drafts_left_untouched_for_ninety_days(member_factory) -> None
     assert old is not None and fresh is not None
     Draft.objects.filter(pk=old.pk).update(updated_at=timezone.now() - dt.timedelta(days=91))
     assert drafts_purge_stale() == 1
+    from peerhaven.core.models import AuditEntry
+
+    assert AuditEntry.objects.get(action="retention.forum_drafts").data == {"count": 1}
     assert list(Draft.objects.values_list("pk", flat=True)) == [fresh.pk]
     assert "forums.purge_stale_drafts" in {name for name, _period, _task in SCHEDULE}
