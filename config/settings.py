@@ -257,7 +257,9 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "peerhaven"},
+            # redis-py 8 reads with a 5 s socket timeout by default, the length of channels-redis'
+            # blocking pop: every socket idle for 5 s would die with 1011. Read longer than that.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}], "prefix": "peerhaven"},
         }
     }
 else:
