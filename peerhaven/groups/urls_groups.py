@@ -33,4 +33,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/cases/<int:presentation_pk>/", views.presentation_detail, name="presentation_detail"),
     path("<int:pk>/cases/<int:presentation_pk>/comment/", views.presentation_comment, name="presentation_comment"),
     path("<int:pk>/cases/<int:presentation_pk>/hide/", views.presentation_hide_view, name="presentation_hide"),
+    path("<int:pk>/cases/<int:presentation_pk>/comments/<int:comment_pk>/hide/", views.comment_hide_view,
+         name="comment_hide"),
 ]

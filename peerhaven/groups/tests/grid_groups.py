@@ -60,6 +60,16 @@ def _presentation(owner: Any) -> dict[str, Any]:
     return {"pk": group.pk, "presentation_pk": presentation.pk}
 
 
+def _comment(owner: Any) -> dict[str, Any]:
+    from peerhaven.groups.models.groups import CasePresentation
+    from peerhaven.groups.services.groups import comment_create
+
+    kwargs = _presentation(owner)
+    presentation = CasePresentation.objects.get(pk=kwargs["presentation_pk"])
+    comment = comment_create(actor=owner, presentation=presentation, body="Thank you for bringing this.")
+    return {**kwargs, "comment_pk": comment.pk}
+
+
 def _request(owner: Any) -> dict[str, Any]:
     from peerhaven.accounts.tests.factories import make_member
     from peerhaven.groups.services.groups import membership_request
@@ -105,6 +115,7 @@ ROUTES = [
     Route("groups:presentation_detail", _INSIDE, make_kwargs=_presentation, owner_status=200),
     Route("groups:presentation_comment", _INSIDE, make_kwargs=_presentation, owner_status=400, method="post"),
     Route("groups:presentation_hide", _INSIDE, make_kwargs=_presentation, owner_status=302, method="post"),
+    Route("groups:comment_hide", _INSIDE, make_kwargs=_comment, owner_status=302, method="post"),
 ]
 
 # What a person with each membership status in the owner's group gets on the routes above
@@ -129,4 +140,5 @@ MEMBER_STATUSES: dict[str, dict[str, int]] = {
     "groups:presentation_create": _STRANGER_INSIDE,
     "groups:presentation_detail": _STRANGER_INSIDE,
     "groups:presentation_hide": _FACILITATOR_TOOL,
+    "groups:comment_hide": _FACILITATOR_TOOL,
 }

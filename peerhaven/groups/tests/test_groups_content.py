@@ -242,3 +242,22 @@ class TestInnerPageQueryCounts:
         for url in pages:
             with django_assert_max_num_queries(baseline[url]):
                 assert client.get(url).status_code == 200
+
+
+def test_it_lets_facilitators_hide_a_comment() -> None:
+    from peerhaven.groups.models.groups import CaseComment
+    from peerhaven.groups.services.groups import comment_create
+
+    group, owner, member = _group_with_member()
+    presentation = presentation_create(actor=member, group=group, **CASE)
+    comment = comment_create(actor=member, presentation=presentation, body="Could it be fear underneath?")
+    url = reverse("groups:comment_hide", kwargs={"pk": group.pk, "presentation_pk": presentation.pk,
+                                                 "comment_pk": comment.pk})
+    assert sign_in(Client(), member).post(url).status_code == 404  # not a facilitator
+    assert sign_in(Client(), owner).post(url).status_code == 302
+    assert CaseComment.objects.get(pk=comment.pk).is_hidden
+    other = make_member(verified=True)
+    agreement_accept(actor=other, group=group, version=1)
+    detail = reverse("groups:presentation_detail", kwargs={"pk": group.pk, "presentation_pk": presentation.pk})
+    page = sign_in(Client(), other).get(detail).content.decode()
+    assert "fear underneath" not in page and "A facilitator hid this comment." in page

@@ -33,7 +33,7 @@ from peerhaven.groups.forms_groups import (
     PresentationForm,
     ThreadForm,
 )
-from peerhaven.groups.models.groups import Group, MembershipRole, Post
+from peerhaven.groups.models.groups import CaseComment, Group, MembershipRole, Post
 from peerhaven.groups.policies.groups import (
     can_accept_agreement,
     can_answer_invitation,
@@ -78,6 +78,7 @@ from peerhaven.groups.services.groups import (
     agreement_accept,
     agreement_update,
     comment_create,
+    comment_hide,
     group_archive,
     group_create,
     group_settings_update,
@@ -668,3 +669,20 @@ def presentation_hide_view(request: HttpRequest, pk: int, presentation_pk: int) 
     messages.success(request, _("The case presentation is hidden.") if hide else _("The case presentation is shown again."))
     return redirect("groups:presentation_detail", pk=group.pk, presentation_pk=presentation.pk)
 
+
+@verified_required
+@require_POST
+def comment_hide_view(request: HttpRequest, pk: int, presentation_pk: int, comment_pk: int) -> HttpResponse:
+    member = _member(request)
+    group = group_inside_get_for_user(member, pk)
+    presentation = presentation_get_for_user(member, group, presentation_pk)
+    if not can_manage_group(member, group):
+        raise Http404
+    comment = CaseComment.objects.filter(pk=comment_pk, presentation=presentation).first()
+    if comment is None:
+        raise Http404
+    comment.presentation = presentation
+    hide = not comment.is_hidden
+    comment_hide(actor=member, comment=comment, hidden=hide, request=request)
+    messages.success(request, _("The comment is hidden.") if hide else _("The comment is shown again."))
+    return redirect("groups:presentation_detail", pk=group.pk, presentation_pk=presentation.pk)
