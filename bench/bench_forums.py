@@ -359,6 +359,8 @@ def main() -> int:
     result = {
         "when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
+        # Other work on the machine skews every figure: the load is recorded beside them.
+        "load_average": [round(value, 2) for value in os.getloadavg()],
         "seed": seed,
         "corpus": picked,
         "search": search,
@@ -385,7 +387,9 @@ def write_report(result: dict) -> None:
         START,
         "## Forums: topic page and search over a million posts (PostgreSQL)",
         "",
-        f"Run of {result['when']}. Machine: {result['machine']}. PostgreSQL 15 on the same machine, "
+        f"Run of {result['when']}. Machine: {result['machine']}; load average at the end of the run "
+        f"{', '.join(str(value) for value in result['load_average'])} (other work shared the 2 cores). "
+        "PostgreSQL 15 on the same machine, "
         f"`bench/bench_forums.py`. Corpus: {corpus['total']:,} indexed posts "
         "(20 words each from a 50,000-word vocabulary with 1/rank frequencies; 10 % anonymous, 1 % hidden; "
         "10 communities, one of them closed to the searching member).",
