@@ -70,13 +70,33 @@ def make_booking(
     from peerhaven.support.models import Booking
 
     seeker = seeker or make_member(verified=True)
-    supporter = supporter or make_supporter()
+    supporter = supporter or _shared_supporter()
     start = (timezone.now() + starts_in).replace(second=0, microsecond=0)
+    # Never on top of the supporter's other bookings (PostgreSQL's exclusion constraint would
+    # refuse it): after the last one, when there is one.
+    last = Booking.objects.filter(supporter=supporter).order_by("-blocked_until").first()
+    if last is not None and last.blocked_until + dt.timedelta(minutes=5) > start:
+        start = last.blocked_until + dt.timedelta(minutes=5)
     end = start + dt.timedelta(minutes=length)
     return Booking.objects.create(
         seeker=seeker, supporter=supporter, starts_at=start, ends_at=end,
         blocked_until=end + supporter.buffer, length_minutes=length, status=status, note="private words",
     )
+
+
+def _shared_supporter() -> Any:
+    """One supporter for the many bookings the grids make (creating a supporter per booking made
+    the grids slow)."""
+    from peerhaven.accounts.models import User
+    from peerhaven.support.models import SupporterProfile
+
+    supporter = SupporterProfile.objects.filter(user__email="grid-supporter@example.org").first()
+    if supporter is None:
+        from peerhaven.accounts.tests.factories import make_member
+
+        supporter = make_supporter(User.objects.filter(email="grid-supporter@example.org").first()
+                                   or make_member(verified=True, email="grid-supporter@example.org"))
+    return supporter
 
 
 def _supporter_of(owner: Any) -> dict[str, Any]:
