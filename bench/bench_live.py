@@ -453,6 +453,11 @@ def redis_reachable(url: str) -> bool:
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["--report-from"]:
+        # Re-render the docs section from a run's printed JSON (no measuring).
+        text = Path(sys.argv[2]).read_text()
+        write_report(json.JSONDecoder().raw_decode(text[text.index("\n{") + 1:])[0])
+        return 0
     fd_limit = raise_fd_limit()
     needed = max(SIZES) * 2 + 200
     if fd_limit < needed:
@@ -504,7 +509,9 @@ def write_report(report: dict[str, Any]) -> None:
         "consumer, one chat message posted by the host over its socket. Raw baseline, same run: a "
         "`websockets` server broadcasting with `websockets.broadcast` (frames of the same size). One "
         f"asyncio client process, no compression, loopback; {ROUNDS} rounds per size. Rate = clients / "
-        "median time until the last client has the message; ratio = our rate / raw rate (goal >= 0.5).",
+        "median time until the last client has the message; ratio = our rate / raw rate (goal >= 0.5). "
+        f"Joins run {CONNECT_CONCURRENCY} at a time; daphne's accept timeout is raised to "
+        f"{ACCEPT_TIMEOUT_SECONDS} s for the run (5 s by default; uvicorn, used in production, has none).",
         "",
         "| server | clients | first client ms | last client: median ms | p95 ms | deliveries/s | ratio to raw | rounds complete | joining the sockets, s |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -531,8 +538,18 @@ def write_report(report: dict[str, Any]) -> None:
             "",
             "A round counts only when every client had the message within "
             f"{DELIVERY_TIMEOUT_SECONDS:.0f} s (the rounds stop after two failures). Failed rounds: "
-            + "; ".join(failed) + ".",
+            + "; ".join(failed) + ". The likely cause, from Channels' code: the in-memory layer "
+            "drops a message that waited more than 60 s in a consumer's queue and then removes that "
+            "consumer from every group (`InMemoryChannelLayer._clean_expired`), so sockets that fell "
+            "behind during the joins stay open but no longer hear the room (nor their member group, "
+            "which carries suspensions).",
         ]
+    lines += [
+        "",
+        "\"First client\" is close to the whole time in our rows: most of it is the posting path "
+        "(session check, policy reload, the message written and encrypted, the PHI guard, the commit) "
+        "before the fan-out starts; the raw server only forwards.",
+    ]
     lines += [
         "",
         f"With the connections held (the largest size): one frame from each of up to {ECHO_SAMPLES} "
