@@ -411,9 +411,10 @@ def write_report(result: dict) -> None:
             )
     lines += [
         "",
-        "How to read it: p50/p95 are end to end in Python (`search_posts`: the id query with the visibility "
-        "filter as subqueries, then the page's posts with their `ts_headline` snippets: two queries, plus the "
-        "pseudonym look-up for an author filter); `ids` is the id query alone from Python; `in PostgreSQL` is "
+        "How to read it: p50/p95 are end to end in Python (`search_posts`: the readable communities, the id "
+        "query with the rest of the visibility filter, then the page's posts with their `ts_headline` snippets: "
+        "three queries, plus the pseudonym look-up for an author filter); `ids` is the id query alone from "
+        "Python; `in PostgreSQL` is "
         "that query's planning + execution time from `EXPLAIN ANALYZE`, the part the index design decides "
         "(decision 0010). With the load average above, every round trip also waits for a core.",
         "",
