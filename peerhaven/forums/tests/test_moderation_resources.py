@@ -16,7 +16,11 @@ from peerhaven.accounts.models import Role
 from peerhaven.forums.models.moderation import Resource, ResourceStatus
 from peerhaven.forums.models.posting import Topic
 from peerhaven.forums.selectors.moderation import library
-from peerhaven.forums.services.moderation import resource_decline, resource_publish, resource_suggest
+from peerhaven.forums.services.moderation import (
+    resource_decline,
+    resource_publish,
+    resource_suggest,
+)
 from peerhaven.forums.tests import moderation_helpers as h
 
 pytestmark = pytest.mark.django_db
