@@ -159,9 +159,12 @@ def test_it_offers_open_slots_from_the_database_that_respect_every_rule(scenario
             for start, end in windows:
                 AvailabilityWindow.objects.create(supporter=supporter, weekday=weekday, start_time=start, end_time=end)
         seeker = make_member(verified=True)
-        busy = []
+        busy: list[tuple[dt.datetime, dt.datetime]] = []
         for start, length in scenario["bookings"]:
             end = start + dt.timedelta(minutes=length)
+            if any(start < other_end + supporter.buffer and other_start < end + supporter.buffer
+                   for other_start, other_end in busy):
+                continue  # active bookings never overlap (PostgreSQL's exclusion constraint refuses it)
             Booking.objects.create(seeker=seeker, supporter=supporter, starts_at=start, ends_at=end,
                                    blocked_until=end + supporter.buffer, length_minutes=length, status="confirmed")
             busy.append((start, end))
