@@ -18,6 +18,8 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import get_script_prefix, reverse
+from django.utils.formats import date_format
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -209,8 +211,11 @@ def _decorate_posts(request: HttpRequest, topic: Any, posts: list[Post], *, read
         rows.append({
             "post": post,
             "label": post_author_label(post, request.user),
-            "html": post_html(post.rendered_html),
+            "html": _page_post_html(post.rendered_html),
             "anonymous": anonymous,
+            # What `|date:'c'` and `|date:"DATETIME_FORMAT"` would print, computed in one pass.
+            "created_iso": date_format(template_localtime(post.created_at), "c"),
+            "created_display": date_format(template_localtime(post.created_at), "DATETIME_FORMAT"),
             "new": post.number > read_up_to,
             "own": own,
             "deleted": post.deleted_at is not None,
@@ -223,10 +228,17 @@ def _decorate_posts(request: HttpRequest, topic: Any, posts: list[Post], *, read
             "reply_label": post_author_label(post.reply_to, request.user) if post.reply_to_id and post.reply_to else "",
             "reactions": _reaction_rows(post),
             "urls": _post_urls(post.pk),
-            "can_edit": can_edit_post(request.user, post),
+            # Only an author or a moderator may ever edit: the policy is asked for those rows only.
+            "can_edit": (own or moderator) and can_edit_post(request.user, post),
             "can_history": post.edited_at is not None and (own or moderator),
         })
     return rows
+
+
+# The stored HTML is re-sanitised on output (markdown.post_html), a fixed function of the stored
+# text: memoised per process so a page of posts read again and again is cleaned once, not on
+# every request. Same output, same safety; bounded so memory stays small.
+_page_post_html = functools.lru_cache(maxsize=2048)(post_html)
 
 
 _URL_SENTINEL = 987654321
@@ -257,8 +269,14 @@ def _url_templates(script_prefix: str) -> dict[str, str]:
 
 def _reaction_rows(post: Post) -> list[dict[str, Any]]:
     return [
-        {"kind": kind, "label": label, "count": getattr(post, f"count_{kind}", 0), "mine": getattr(post, f"mine_{kind}", False)}
+        # The button's value, class and pressed state are spelled here, once, not by template
+        # conditionals per button per post.
+        {"kind": kind, "label": label, "count": count, "mine": mine,
+         "value": f"{kind}:{'0' if mine else '1'}",
+         "css": "reaction reaction-mine" if mine else "reaction",
+         "pressed": "true" if mine else "false"}
         for kind, label in ReactionKind.choices
+        for count, mine in [(getattr(post, f"count_{kind}", 0), bool(getattr(post, f"mine_{kind}", False)))]
     ]
 
 
