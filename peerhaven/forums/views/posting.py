@@ -19,7 +19,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import get_script_prefix, reverse
 from django.utils.formats import date_format
-from django.utils.timezone import template_localtime
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -214,8 +214,8 @@ def _decorate_posts(request: HttpRequest, topic: Any, posts: list[Post], *, read
             "html": _page_post_html(post.rendered_html),
             "anonymous": anonymous,
             # What `|date:'c'` and `|date:"DATETIME_FORMAT"` would print, computed in one pass.
-            "created_iso": date_format(template_localtime(post.created_at), "c"),
-            "created_display": date_format(template_localtime(post.created_at), "DATETIME_FORMAT"),
+            "created_iso": date_format(localtime(post.created_at), "c"),
+            "created_display": date_format(localtime(post.created_at), "DATETIME_FORMAT"),
             "new": post.number > read_up_to,
             "own": own,
             "deleted": post.deleted_at is not None,
