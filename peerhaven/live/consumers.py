@@ -638,7 +638,11 @@ class VideoRoomConsumer(MemberSocketConsumer):
             delay = (self.spec.closes_at - timezone.now()).total_seconds()
             if delay > 0:
                 await asyncio.sleep(min(delay + 0.05, 3600))
-                await database_sync_to_async(self._refusal)()
+                # Re-read the owner's spec: the end may have moved, or the room closed meanwhile.
+                refusal = await database_sync_to_async(self._reload)()
+                if refusal:
+                    await self._cut_off(refusal)
+                    return
                 continue
             await self._cut_off("closed")
             return
