@@ -225,7 +225,7 @@ class TestCapacity:
             group_update(actor=owner, group=group, capacity=2)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_never_oversells_the_last_seat_under_concurrent_joins() -> None:
     if connection.vendor != "postgresql":
         need_service("postgres: concurrent joins need row locks (SQLite serialises writers)")

@@ -45,7 +45,7 @@ def seeker() -> Any:
     return make_member(verified=True)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_confirms_a_booking_and_tells_both_sides_without_content(supporter: Any, seeker: Any) -> None:
     slot = _first_slot(supporter, seeker)
     booking = _book(seeker, supporter, slot, note="I am tired of everything at the clinic")
@@ -67,7 +67,7 @@ def test_it_confirms_a_booking_and_tells_both_sides_without_content(supporter: A
     assert "clinic" not in str(AuditEntry.objects.filter(target_id=str(booking.pk)).values_list("data", flat=True))
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_asks_the_supporter_first_when_they_approve_each_request(seeker: Any) -> None:
     supporter = make_supporter(requires_approval=True)
     booking = _book(seeker, supporter, _first_slot(supporter, seeker))
@@ -147,7 +147,7 @@ def test_the_same_idempotency_key_makes_one_booking(supporter: Any, seeker: Any)
     assert Booking.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_cancelling_frees_the_slot_and_records_a_late_cancellation(supporter: Any, seeker: Any) -> None:
     slot = _first_slot(supporter, seeker)
     booking = _book(seeker, supporter, slot)
@@ -166,7 +166,7 @@ def test_cancelling_frees_the_slot_and_records_a_late_cancellation(supporter: An
         services.booking_cancel(actor=seeker, booking=early)  # already cancelled
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_rescheduling_moves_the_session_in_one_step(supporter: Any, seeker: Any) -> None:
     slots = open_slots(supporter, viewer=seeker, lengths=[50])
     booking = _book(seeker, supporter, slots[0], note="keep me")
@@ -261,7 +261,7 @@ def test_approval_needs_the_agreement_and_the_training() -> None:
     assert not RoleGrant.objects.filter(user=member, role=Role.SUPPORTER).exists()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_reminders_go_out_once_at_24_hours_and_1_hour(supporter: Any, seeker: Any) -> None:
     slots = open_slots(supporter, viewer=seeker)
     later = [slot for slot in slots if slot.starts_at > timezone.now() + dt.timedelta(hours=30)][0]
