@@ -19,6 +19,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from peerhaven.accounts.models import User
+from peerhaven.api.schemas import ErrorOut
 from peerhaven.core.policies import is_active_member, is_verified
 from peerhaven.safety.phi import scan
 from peerhaven.support.models.booking import NOTE_MAX_LENGTH, Booking, SupporterProfile
@@ -166,7 +167,7 @@ def bookings_list_api(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post(
-    "/support/bookings", response={200: BookingOut, 201: BookingOut, 409: ConflictOut},
+    "/support/bookings", response={200: BookingOut, 201: BookingOut, 404: ErrorOut, 409: ConflictOut},
     summary="Book a session (send an Idempotency-Key header: a retry returns the same booking)",
 )
 def booking_create_api(request: HttpRequest, payload: BookingIn) -> tuple[int, dict[str, Any]]:
