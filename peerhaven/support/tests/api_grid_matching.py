@@ -25,9 +25,9 @@ OPERATIONS: list[Operation] = [
     Operation("get", "/api/v1/support/suggestions", verified_op(200), TokenScope.SUPPORT_READ),
     Operation("get", "/api/v1/support/exclusions", verified_op(200), TokenScope.SUPPORT_READ),
     Operation("post", "/api/v1/support/exclusions/relationships", verified_op(201), TokenScope.SUPPORT_WRITE,
-              body={"label": "someone@elsewhere.example", "kind": "supervisor"}),
+              body={"label": "someone@elsewhere.example", "kind": "supervisor"}, owner_status=201),
     Operation("post", "/api/v1/support/exclusions/never", verified_op(201), TokenScope.SUPPORT_WRITE,
-              body={"label": "SomePeer"}),
+              body={"label": "SomePeer"}, owner_status=201),
     # Someone else's entry: 404; the owner's own: removed.
     Operation("delete", "/api/v1/support/exclusions/relationships/{entry_id}", verified_op(404), TokenScope.SUPPORT_WRITE,
               make_path=_relationship_of, owner_status=204),
