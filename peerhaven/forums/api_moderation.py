@@ -16,9 +16,11 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import Field
 
 from peerhaven.accounts.models import User
+from peerhaven.api.schemas import ErrorOut
 from peerhaven.core.policies import is_active_member, is_verified
 from peerhaven.forums.models.moderation import DigestFrequency, ResourceTag
 from peerhaven.forums.policies.moderation import can_moderate_forums, moderated_post_get_for_user
@@ -87,7 +89,10 @@ class SearchOut(Schema):
 def search_api(request: HttpRequest, filters: Query[SearchQuery]) -> dict[str, Any]:
     member = _member(request)
     if filters.since and filters.until and filters.since > filters.until:
-        raise HttpError(422, _("The start date is after the end date."))
+        # Answered like any invalid field (422 with the field's message), as documented.
+        raise NinjaValidationError([
+            {"loc": ("query", "until"), "msg": _("The start date is after the end date."), "type": "value_error"}
+        ])
     results = search_posts(member, SearchFilters(
         query=filters.q, community_id=filters.community, author=filters.author, since=filters.since,
         until=filters.until, order=filters.order, page=filters.page,
@@ -141,7 +146,7 @@ class QueueItemOut(Schema):
     first_reported_at: dt.datetime
 
 
-@router.get("/forums/moderation/queue", response=list[QueueItemOut], summary="Reported posts (moderators)")
+@router.get("/forums/moderation/queue", response={200: list[QueueItemOut], 404: ErrorOut}, summary="Reported posts (moderators)")
 def queue_api(request: HttpRequest) -> list[dict[str, Any]]:
     _moderator(request)
     return [
