@@ -128,8 +128,9 @@ class FindingOut(Schema):
 
 class PhiValidationErrorOut(Schema):
     detail: list[FieldErrorOut]
-    # What the PHI guard found, per field: positions and categories, never the text.
-    findings: list[FindingOut]
+    # What the PHI guard found, per field: positions and categories, never the text. Absent when
+    # the 422 is plain invalid input (answered by the API's shared handler, without findings).
+    findings: list[FindingOut] = []
 
 
 class ThreadIn(Schema):
