@@ -35,6 +35,7 @@
   var localStream = new MediaStream();
   var screenTrack = null;
   var myPeer = null;
+  var earlySignals = {}; // peer id -> signals that came before the peer's presence frame
   var peers = {}; // peer id -> {pc, name, isHost, polite, makingOffer, ignoreOffer, answerPending, queue, stream, tile}
   var socket = null;
   var finished = false;
@@ -279,6 +280,8 @@
         adaptQuality();
       }
     });
+    (earlySignals[info.peer] || []).forEach(function (frame) { queueSignal(entry, frame); });
+    delete earlySignals[info.peer];
     return entry;
   }
 
@@ -289,6 +292,11 @@
     entry.pc.close();
     entry.stream.getTracks().forEach(function (track) { entry.stream.removeTrack(track); });
     if (entry.tile) { entry.tile.remove(); }
+  }
+
+  // One peer's messages in order: a candidate must not overtake its offer.
+  function queueSignal(entry, frame) {
+    entry.queue = entry.queue.then(function () { return onSignal(frame); }).catch(function () { /* next offer recovers */ });
   }
 
   function onSignal(frame) {
@@ -418,9 +426,14 @@
     "presence": function (frame) { syncPeers(frame.peers, true); },
     "signal": function (frame) {
       var entry = peers[frame.from];
-      if (!entry) { return; }
-      // One peer's messages in order: a candidate must not overtake its offer.
-      entry.queue = entry.queue.then(function () { return onSignal(frame); }).catch(function () { /* next offer recovers */ });
+      if (!entry) {
+        // A newcomer's offer can arrive before the presence frame that announces them: keep it
+        // for when they are added (dropping it would leave both sides waiting for an answer).
+        var waiting = earlySignals[frame.from] = earlySignals[frame.from] || [];
+        if (waiting.length < 200) { waiting.push(frame); }
+        return;
+      }
+      queueSignal(entry, frame);
     },
     "crisis": function () { banner.hidden = false; },
     "full": function () { finish(text("Full")); },
