@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -49,6 +49,21 @@ _SHIPPED_DATA_MIGRATIONS = (
     "peerhaven.safety.migrations.0003_seed_crisis_resources",
 )
 _DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_state() -> Iterator[None]:
+    """Each test starts in English with an empty content-type cache: a test that leaves a
+    language active, or a flush that drops content types another test cached by id, must not
+    decide how a later test in the same worker behaves."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import translation
+
+    ContentType.objects.clear_cache()
+    translation.deactivate()
+    yield
+    translation.deactivate()
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture(autouse=True)
