@@ -18,6 +18,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from peerhaven.accounts.models import User
+from peerhaven.api.schemas import ErrorOut
 from peerhaven.core.policies import is_active_member
 from peerhaven.support.models import Specialty, SupporterProfile
 from peerhaven.support.policies.matching import can_find_support
@@ -53,7 +54,7 @@ class SupporterCardOut(Schema):
     first_open_slot: dt.datetime | None
 
 
-class SearchOut(Schema):
+class SupporterSearchOut(Schema):
     items: list[SupporterCardOut]
     page: int
     per_page: int
@@ -125,7 +126,7 @@ def _card(supporter: SupporterProfile, first: dt.datetime | None) -> dict[str, A
     }
 
 
-@router.get("/support/supporters", response=SearchOut, summary="Search supporters")
+@router.get("/support/supporters", response={200: SupporterSearchOut, 400: ErrorOut}, summary="Search supporters")
 def supporters_search_api(request: HttpRequest, filters: Query[SearchQuery]) -> dict[str, Any]:
     member = _verified_member(request)
     if filters.specialty and filters.specialty not in Specialty.values:
