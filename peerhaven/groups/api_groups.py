@@ -279,9 +279,11 @@ class DirectoryQuery(Schema):
 @router.get("/groups", response=GroupPageOut, summary="The group directory (listed groups)")
 def groups_directory(request: HttpRequest, filters: Query[DirectoryQuery]) -> dict[str, Any]:
     member = _verified_member(request)
+    # A NUL character matches nothing (and PostgreSQL refuses it in a query).
     found = directory(member, DirectoryFilters(
-        kind=filters.kind, language=filters.language, band=filters.band,
-        jurisdiction=filters.jurisdiction, open_seats=filters.open_seats,
+        kind=filters.kind.replace("\x00", ""), language=filters.language.replace("\x00", ""),
+        band=filters.band.replace("\x00", ""),
+        jurisdiction=filters.jurisdiction.replace("\x00", ""), open_seats=filters.open_seats,
     ))
     page = Paginator(found, DIRECTORY_PAGE_SIZE).get_page(_page_number(filters.page))
     return {"count": page.paginator.count, "page": page.number, "pages": page.paginator.num_pages,

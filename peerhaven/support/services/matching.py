@@ -57,7 +57,8 @@ DEBRIEF_REQUEST_INTERVAL = dt.timedelta(hours=1)
 
 # --- declared relationships and the never-match list --------------------------------------------
 def _clean_label(label: str) -> str:
-    cleaned = (label or "").strip()
+    # A NUL character can be neither a pseudonym nor an address (and PostgreSQL refuses it).
+    cleaned = (label or "").replace("\x00", "").strip()
     if not cleaned:
         raise ValidationError(_("Enter a pseudonym or an e-mail address."))
     if len(cleaned) > LABEL_MAX_LENGTH:
