@@ -41,6 +41,8 @@ class ForumsConfig(AppConfig):
             posting_services.BEFORE_PUBLISH.append(moderation_services.watched_words_before_publish)
         if moderation_services.watched_words_after_publish not in posting_services.AFTER_PUBLISH:
             posting_services.AFTER_PUBLISH.append(moderation_services.watched_words_after_publish)
+        if moderation_services.watched_words_after_publish not in posting_services.AFTER_EDIT:
+            posting_services.AFTER_EDIT.append(moderation_services.watched_words_after_publish)
         kinds.register("forums.warning", _("A moderator wrote to you about a post"), _("When a moderator warns you about one of your posts."))
         kinds.register("forums.relay", _("The moderators wrote about one of your anonymous posts"), _("Messages from the moderators about a post you wrote anonymously; they do not know it is you."))
         kinds.register("forums.relay_reply", _("An anonymous author answered you"), _("When the author of an anonymous post answers your message."))

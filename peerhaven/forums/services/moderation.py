@@ -172,15 +172,21 @@ def watched_words_before_publish(text: PostDraftText) -> None:
 
 
 def watched_words_after_publish(post: Post) -> None:
-    """AFTER_PUBLISH hook (inside the posting transaction): a "queue" word puts the new post in
-    the moderation queue as a report with no reporter. The post stays up until reviewed."""
+    """AFTER_PUBLISH and AFTER_EDIT hook (inside the posting transaction): a "queue" word puts the
+    new or edited post in the moderation queue as a report with no reporter. The post stays up
+    until reviewed."""
     title = post.topic.title if post.number == 1 else ""
     verdict = check_watched_words(f"{title}\n{post.body}")
     if not verdict.queued:
         return
+    post_type = ContentType.objects.get_for_model(Post)
+    if Report.objects.filter(
+        reporter=None, content_type=post_type, object_id=post.pk, status=ReportStatus.OPEN
+    ).exists():
+        return  # an edit of a post already waiting in the queue: one automatic report is enough
     report = Report(
         reporter=None, target_kind=ReportTarget.CONTENT,
-        content_type=ContentType.objects.get_for_model(Post), object_id=post.pk,
+        content_type=post_type, object_id=post.pk,
         reason=ReportReason.OTHER, details=_("Automatic: the post contains a watched word."),
     )
     report.full_clean(exclude=["reporter"])  # no reporter: the system flagged it

@@ -7,7 +7,9 @@ sends notifications whose titles are fixed and whose links carry no author.
 
 Hooks for the moderation concern (watched words, the queue): `BEFORE_PUBLISH` callables run
 before a post is written and may raise PostRefused; `AFTER_PUBLISH` callables run inside the
-transaction once the post exists (e.g. to queue it for review).
+transaction once the post exists (e.g. to queue it for review). An author's edit runs the same
+checks: `BEFORE_PUBLISH` on the new text before anything is written, `AFTER_EDIT` inside the
+edit's transaction (a "queue" word added by an edit puts the post in the queue as a new post would).
 """
 
 from __future__ import annotations
@@ -103,6 +105,7 @@ class PostDraftText:
 
 BEFORE_PUBLISH: list[Callable[[PostDraftText], None]] = []
 AFTER_PUBLISH: list[Callable[[Post], None]] = []
+AFTER_EDIT: list[Callable[[Post], None]] = []
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -397,6 +400,11 @@ def post_edit(
         audit_actor, audit_request = _audit_actor(actor, post, request)
         audit_log("forums.post.edit", actor=audit_actor, target=post, request=audit_request, by_moderator=by_moderator)
         _phi_audit(actor, post, request, phi_categories)
+        if not by_moderator:
+            # The author's new text is checked as a new post would be (a moderator's edit is
+            # the review itself).
+            for hook in AFTER_EDIT:
+                hook(post)
         _record_mentions(post, already=before)
     return post
 

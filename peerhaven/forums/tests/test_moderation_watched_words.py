@@ -98,3 +98,46 @@ def test_staff_manage_the_list(staff, member_factory, client_for) -> None:
     assert "gamble" in page.content.decode()
     assert client.post(reverse("forums:watched_word_delete", args=[entry.pk])).status_code == 302
     assert not WatchedWord.objects.exists()
+
+
+def test_an_edit_is_checked_like_a_new_post(staff, member_factory, client_for) -> None:
+    from peerhaven.forums.services.posting import post_edit
+
+    author = member_factory(verified=True)
+    watched_word_add(actor=staff, word="forbiddenword", action=WatchedWordAction.BLOCK)
+    watched_word_add(actor=staff, word="overdose", action=WatchedWordAction.QUEUE)
+    topic = h.topic(author, h.community(), body="nothing to see")
+    post = h.reply(author, topic, "a clean reply")
+    assert not Report.objects.filter(object_id=post.pk).exists()
+    # "block": the edit is refused and the text stays as it was.
+    with pytest.raises(PostRefused):
+        post_edit(actor=author, post=post, body="now with a ForbiddenWord")
+    post.refresh_from_db()
+    assert post.body == "a clean reply" and not post.revisions.exists()
+    # Through the page: a kind 4xx, not a 500, and nothing changed.
+    response = client_for(author).post(reverse("forums:post_edit", kwargs={"pk": post.pk}),
+                                       {"body": "forbiddenword here", "phi_ack": "1"})
+    assert 400 <= response.status_code < 500
+    post.refresh_from_db()
+    assert post.body == "a clean reply"
+    # "queue": the edited post goes to the moderation queue, once however often it is edited.
+    post_edit(actor=author, post=post, body="thinking about an overdose")
+    report = Report.objects.get(object_id=post.pk, status=ReportStatus.OPEN)
+    assert report.reporter is None and report.content_label == "forums.post"
+    post_edit(actor=author, post=post, body="still thinking about an overdose")
+    assert Report.objects.filter(object_id=post.pk, status=ReportStatus.OPEN).count() == 1
+    # The opening post's new title is checked too.
+    opening = h.first_post(topic)
+    with pytest.raises(PostRefused):
+        post_edit(actor=author, post=opening, body="nothing to see", title="forbiddenword title")
+
+
+def test_a_moderators_edit_does_not_queue_the_post(staff, member_factory) -> None:
+    from peerhaven.forums.services.posting import post_edit
+
+    author = member_factory(verified=True)
+    moderator = member_factory(verified=True, roles=(Role.MODERATOR,))
+    watched_word_add(actor=staff, word="overdose", action=WatchedWordAction.QUEUE)
+    post = h.reply(author, h.topic(author, h.community(), body="hello"), "a clean reply")
+    post_edit(actor=moderator, post=post, body="quoting the word overdose in a note")
+    assert not Report.objects.filter(object_id=post.pk).exists()
