@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache, partial
 
@@ -366,8 +367,10 @@ def _relay_body(body: str) -> str:
     return text
 
 
-def relay_send_to_author(*, actor: User, post: Post, body: str, request: HttpRequest | None = None) -> RelayMessage:
-    """A moderator writes to the unknown author of an anonymous post."""
+def relay_send_to_author(*, actor: User, post: Post, body: str, request: HttpRequest | None = None,
+                         phi_categories: Iterable[str] = ()) -> RelayMessage:
+    """A moderator writes to the unknown author of an anonymous post. `phi_categories`: what the
+    PHI guard found and the moderator chose to send anyway (audited: categories only, no text)."""
     if not can_relay_as_moderator(actor, post):
         raise PermissionDenied
     text = _relay_body(body)
@@ -376,6 +379,10 @@ def relay_send_to_author(*, actor: User, post: Post, body: str, request: HttpReq
         message.full_clean()
         message.save()
         audit_log("forum.relay.to_author", actor=actor, target=post, request=request, message=message.pk)
+        categories = sorted(set(phi_categories))
+        if categories:
+            audit_log("forum.relay.phi_warned", actor=actor, target=post, request=request,
+                      message=message.pk, categories=categories)
         author_id = post.author_id
         assert author_id is not None
         link = reverse("forums:relay_author", kwargs={"pk": post.pk})
@@ -383,7 +390,7 @@ def relay_send_to_author(*, actor: User, post: Post, body: str, request: HttpReq
     return message
 
 
-def relay_reply_from_author(*, actor: User, post: Post, body: str) -> RelayMessage:
+def relay_reply_from_author(*, actor: User, post: Post, body: str, phi_categories: Iterable[str] = ()) -> RelayMessage:
     """The author answers. The audit row has no actor and no address: with the post as its
     target, either would say who wrote it."""
     if not can_relay_as_author(actor, post):
@@ -394,6 +401,9 @@ def relay_reply_from_author(*, actor: User, post: Post, body: str) -> RelayMessa
         message.full_clean()
         message.save()
         audit_log("forum.relay.from_author", target=post, message=message.pk)
+        categories = sorted(set(phi_categories))
+        if categories:  # no actor either: it would name the anonymous author
+            audit_log("forum.relay.phi_warned", target=post, message=message.pk, categories=categories)
         moderator_ids = sorted(
             set(
                 RelayMessage.objects.filter(post=post, direction=RelayDirection.TO_AUTHOR, sender__isnull=False)

@@ -167,3 +167,37 @@ def test_simultaneous_approvals_decide_once(author, anonymous_post, member_facto
         services.reveal_request_decide(actor=third, reveal=reveal, approve=False)
     reveal.refresh_from_db()
     assert reveal.status == RevealStatus.APPROVED and reveal.decided_by == approver
+
+
+def test_relay_messages_go_through_the_phi_guard_as_a_warning(
+    author, anonymous_post, member_factory, client_for, django_capture_on_commit_callbacks
+) -> None:
+    moderator = member_factory(verified=True, roles=(Role.MODERATOR,))
+    client = client_for(moderator)
+    url = reverse("forums:relay_moderator", args=[anonymous_post.pk])
+    data = {"body": "Please call the clinic on 555-201-3344 tonight."}
+    # First send: the findings are shown, nothing is sent.
+    warned = client.post(url, data)
+    assert warned.status_code == 200
+    assert "possible identifying details" in warned.content.decode()
+    assert RelayMessage.objects.count() == 0
+    # Sent anyway: a warning, not a block; audited by category only.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {**data, "phi_ack": "1"}).status_code == 302
+    assert RelayMessage.objects.count() == 1
+    entry = AuditEntry.objects.get(action="forum.relay.phi_warned")
+    assert entry.actor_id == moderator.pk and entry.data["categories"] == ["phone"]
+    assert "555" not in str(entry.data)
+    # A message without identifiers goes straight through.
+    assert client.post(url, {"body": "We are here if you want to talk."}).status_code == 302
+    assert RelayMessage.objects.count() == 2
+    # The anonymous author's answer is checked the same way, and its audit row names nobody.
+    author_client = client_for(author)
+    author_url = reverse("forums:relay_author", args=[anonymous_post.pk])
+    answer = {"body": "Thanks, my number is 555-201-3344."}
+    assert "possible identifying details" in author_client.post(author_url, answer).content.decode()
+    assert RelayMessage.objects.count() == 2
+    assert author_client.post(author_url, {**answer, "phi_ack": "1"}).status_code == 302
+    assert RelayMessage.objects.count() == 3
+    from_author = AuditEntry.objects.filter(action="forum.relay.phi_warned").exclude(pk=entry.pk).get()
+    assert from_author.actor_id is None and from_author.ip_address is None

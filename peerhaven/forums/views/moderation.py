@@ -9,7 +9,7 @@ the staff member whose request a second staff member approved, once.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import messages
@@ -88,6 +88,7 @@ from peerhaven.forums.services.moderation import (
     watched_word_add,
     watched_word_remove,
 )
+from peerhaven.safety.phi_forms import PhiGuardedFormMixin, PhiMode
 
 
 def _member(request: HttpRequest) -> User:
@@ -146,8 +147,26 @@ class WatchedWordForm(forms.Form):
     action = forms.ChoiceField(label=gettext_lazy("What to do"), choices=WatchedWordAction.choices, widget=forms.RadioSelect)
 
 
-class RelayForm(forms.Form):
+class RelayForm(PhiGuardedFormMixin, forms.Form):
+    """A relay message, either way. The PHI guard warns (as for forum posts) and never blocks."""
+
+    phi_fields: ClassVar[tuple[str, ...]] = ("body",)
+    phi_mode: ClassVar[PhiMode] = "warn"
+
     body = forms.CharField(label=gettext_lazy("Message"), widget=forms.Textarea(attrs={"rows": 5}), max_length=4000)
+
+
+RELAY_PHI_ACK_FIELD = "phi_ack"
+
+
+def _relay_phi_needs_ack(request: HttpRequest, form: RelayForm) -> bool:
+    """The first send with findings shows them and sends nothing; the writer edits or presses
+    "Send anyway"."""
+    return bool(form.phi_findings) and RELAY_PHI_ACK_FIELD not in request.POST
+
+
+def _relay_phi_categories(form: RelayForm) -> list[str]:
+    return [finding.category for check in form.phi_findings.values() for finding in check.findings]
 
 
 class RevealForm(forms.Form):
@@ -384,10 +403,14 @@ def relay_moderator(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_relay_as_moderator(moderator, post):
         raise Http404
     form = RelayForm(request.POST or None)
+    context = {"post": post, "author_label": post_author_label(post), "thread": relay_thread(post), "form": form}
     if request.method == "POST":
+        if form.is_valid() and _relay_phi_needs_ack(request, form):
+            return render(request, "forums/moderation/relay_moderator.html", {**context, "phi_warning": True})
         if form.is_valid():
             try:
-                relay_send_to_author(actor=moderator, post=post, body=form.cleaned_data["body"], request=request)
+                relay_send_to_author(actor=moderator, post=post, body=form.cleaned_data["body"], request=request,
+                                     phi_categories=_relay_phi_categories(form))
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
@@ -397,9 +420,7 @@ def relay_moderator(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         relay_mark_read(actor=moderator, post=post, direction=RelayDirection.FROM_AUTHOR)
         status = 200
-    return render(request, "forums/moderation/relay_moderator.html", {
-        "post": post, "author_label": post_author_label(post), "thread": relay_thread(post), "form": form,
-    }, status=status)
+    return render(request, "forums/moderation/relay_moderator.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -407,10 +428,14 @@ def relay_author(request: HttpRequest, pk: int) -> HttpResponse:
     author = _member(request)
     post = relay_post_get_for_author(author, pk)
     form = RelayForm(request.POST or None)
+    context = {"post": post, "thread": relay_thread(post), "form": form}
     if request.method == "POST":
+        if form.is_valid() and _relay_phi_needs_ack(request, form):
+            return render(request, "forums/moderation/relay_author.html", {**context, "phi_warning": True})
         if form.is_valid():
             try:
-                relay_reply_from_author(actor=author, post=post, body=form.cleaned_data["body"])
+                relay_reply_from_author(actor=author, post=post, body=form.cleaned_data["body"],
+                                        phi_categories=_relay_phi_categories(form))
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
@@ -420,8 +445,7 @@ def relay_author(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         relay_mark_read(actor=author, post=post, direction=RelayDirection.TO_AUTHOR)
         status = 200
-    return render(request, "forums/moderation/relay_author.html",
-                  {"post": post, "thread": relay_thread(post), "form": form}, status=status)
+    return render(request, "forums/moderation/relay_author.html", context, status=status)
 
 
 @require_GET
