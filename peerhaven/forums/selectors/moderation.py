@@ -5,6 +5,7 @@ Each returns what its page needs in a constant number of queries."""
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -146,24 +147,40 @@ class DigestSummary:
         return sum(line.count for line in self.lines)
 
 
-def digest_period(frequency: str, now: dt.datetime) -> DigestPeriod:
-    """The last complete period before `now` (UTC): yesterday, or the last ISO week."""
-    today = now.astimezone(dt.UTC).date()
+def member_zone(user: Any) -> dt.tzinfo:
+    """The member's time zone (their profile's), UTC when unset or unknown."""
+    name = getattr(getattr(user, "profile", None), "time_zone", "") or "UTC"
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
+
+
+def digest_period(frequency: str, now: dt.datetime, zone: dt.tzinfo = dt.UTC) -> DigestPeriod:
+    """The last complete period before `now` in the member's time zone `zone`: yesterday, or
+    the last ISO week (Monday to Monday), each from local midnight to local midnight. The key
+    names the local day or week, so a member gets one digest per period of their own calendar."""
+    today = now.astimezone(zone).date()
+
+    def midnight(day: dt.date) -> dt.datetime:
+        # Local midnight as an aware time (zoneinfo resolves a DST gap or fold).
+        return dt.datetime.combine(day, dt.time.min, tzinfo=zone).astimezone(dt.UTC)
+
     if frequency == "weekly":
         this_monday = today - dt.timedelta(days=today.weekday())
         start_day = this_monday - dt.timedelta(days=7)
         year, week, _day = start_day.isocalendar()
         return DigestPeriod(
             key=f"weekly:{year}-W{week:02d}",
-            start=dt.datetime.combine(start_day, dt.time.min, tzinfo=dt.UTC),
-            end=dt.datetime.combine(this_monday, dt.time.min, tzinfo=dt.UTC),
+            start=midnight(start_day),
+            end=midnight(this_monday),
             label=_("weekly"),
         )
     start_day = today - dt.timedelta(days=1)
     return DigestPeriod(
         key=f"daily:{start_day.isoformat()}",
-        start=dt.datetime.combine(start_day, dt.time.min, tzinfo=dt.UTC),
-        end=dt.datetime.combine(today, dt.time.min, tzinfo=dt.UTC),
+        start=midnight(start_day),
+        end=midnight(today),
         label=_("daily"),
     )
 

@@ -529,8 +529,14 @@ def forum_settings_update(*, actor: User, digest_titles: bool, request: HttpRequ
 
 def digests_send(*, now: dt.datetime | None = None) -> int:
     """The daily job: every member who chose a digest gets the one for the last complete period
-    (yesterday; last ISO week), at most once per period. Returns how many e-mails went out."""
-    from peerhaven.forums.selectors.moderation import digest_period, digest_summary, forum_settings
+    of their own calendar (yesterday; last ISO week, in their profile's time zone), at most once
+    per period. Returns how many e-mails went out."""
+    from peerhaven.forums.selectors.moderation import (
+        digest_period,
+        digest_summary,
+        forum_settings,
+        member_zone,
+    )
     from peerhaven.notifications.selectors import preference_for
 
     now = now or timezone.now()
@@ -543,7 +549,7 @@ def digests_send(*, now: dt.datetime | None = None) -> int:
             continue
         if not can_choose_digest(member) or not preference_for(member, DIGEST_KIND)[1]:
             continue
-        period = digest_period(preference.frequency, now)
+        period = digest_period(preference.frequency, now, member_zone(member))
         try:
             with transaction.atomic():
                 delivery = DigestDelivery.objects.create(user=member, period=period.key, sent_at=now)

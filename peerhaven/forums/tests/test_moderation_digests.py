@@ -5,6 +5,7 @@ post text, titles only when staff allow them, sent through the notifications e-m
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 import pytest
 from django.core import mail
@@ -14,7 +15,7 @@ from django.utils import timezone
 from peerhaven.accounts.models import Role
 from peerhaven.forums.models.moderation import DigestDelivery, DigestFrequency
 from peerhaven.forums.models.posting import Post, PostIdentity
-from peerhaven.forums.selectors.moderation import digest_period
+from peerhaven.forums.selectors.moderation import digest_period, member_zone
 from peerhaven.forums.services.moderation import (
     DIGEST_KIND,
     digest_preference_set,
@@ -122,3 +123,31 @@ def test_it_only_counts_what_the_member_may_read(world, member_factory) -> None:
 
 def test_the_daily_job_is_scheduled() -> None:
     assert ("forums.send_digests", "daily") in [(name, every) for name, every, _task in SCHEDULE]
+
+
+def test_periods_follow_the_members_time_zone(world, member_factory) -> None:
+    auckland = zoneinfo.ZoneInfo("Pacific/Auckland")  # UTC+13 in November
+    now = dt.datetime(2026, 11, 28, 6, tzinfo=dt.UTC)  # 19:00 on the 28th in Auckland
+    period = digest_period("daily", now, auckland)
+    assert period.key == "daily:2026-11-27"
+    assert period.start == dt.datetime(2026, 11, 27, tzinfo=auckland)
+    assert period.end == dt.datetime(2026, 11, 28, tzinfo=auckland)
+    week = digest_period("weekly", dt.datetime(2026, 11, 29, 12, tzinfo=dt.UTC), auckland)  # Monday 01:00 there
+    assert week.key == "weekly:2026-W48" and week.start == dt.datetime(2026, 11, 23, tzinfo=auckland)
+    # The same moment: a UTC member's yesterday is the 27th in UTC, an Auckland member's is the
+    # 27th of Auckland; a post written at 20:00 UTC on the 26th (09:00 on the 27th in Auckland)
+    # is news for the second only.
+    Post.objects.update(created_at=dt.datetime(2026, 11, 26, 20, tzinfo=dt.UTC))
+    in_utc = world["reader"]
+    in_auckland = member_factory(verified=True)
+    in_auckland.profile.time_zone = "Pacific/Auckland"
+    in_auckland.profile.save(update_fields=["time_zone"])
+    for member in (in_utc, in_auckland):
+        digest_preference_set(actor=member, frequency=DigestFrequency.DAILY)
+    assert digests_send(now=now) == 1
+    assert [message.to for message in mail.outbox] == [[in_auckland.email]]
+    assert DigestDelivery.objects.get(user=in_auckland).period == "daily:2026-11-27"
+    assert DigestDelivery.objects.get(user=in_utc).post_count == 0
+    # An unknown zone name falls back to UTC instead of failing the job.
+    in_auckland.profile.time_zone = "Mars/Olympus"
+    assert member_zone(in_auckland) == dt.UTC
