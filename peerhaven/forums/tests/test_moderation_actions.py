@@ -164,3 +164,37 @@ def test_staff_suspend_named_authors_only(author, member_factory, client_for) ->
     author.refresh_from_db()
     assert author.suspended_at is not None
     assert AuditEntry.objects.filter(action="forum.post.suspend_author", target_id=str(named.pk)).exists()
+
+
+def test_the_safety_report_about_a_post_links_to_the_post_in_moderation(
+    author, member_factory, moderator, client_for
+) -> None:
+    reader = member_factory(verified=True)
+    post = h.reply(author, h.topic(author, h.community(), body="first"), "a reply")
+    assert _flag(client_for(reader), post).status_code == 302
+    report = Report.objects.get(object_id=post.pk)
+    page = client_for(moderator).get(reverse("safety:report_detail", kwargs={"pk": report.pk}))
+    assert page.status_code == 200
+    assert f'href="{reverse("forums:mod_post", args=[post.pk])}"' in page.content.decode()
+    # A report about a member has no such link.
+    member_report = Report.objects.create(reporter=reader, target_kind="member", target_member=author, reason="harassment")
+    html = client_for(moderator).get(reverse("safety:report_detail", kwargs={"pk": member_report.pk})).content.decode()
+    assert "/community/moderation/posts/" not in html
+
+
+def test_forum_pages_lead_to_digest_settings_notices_and_for_moderators_the_queue(
+    author, member_factory, moderator, client_for
+) -> None:
+    room = h.community()
+    topic = h.topic(author, room, body="first")
+    pages = [reverse("forums:communities"), reverse("forums:community", kwargs={"slug": room.slug}),
+             reverse("forums:topic", kwargs={"pk": topic.pk}), reverse("forums:search"),
+             reverse("forums:moderation_notices"), reverse("forums:digest_preferences")]
+    queue = f'href="{reverse("forums:mod_queue")}"'
+    for viewer, sees_queue in ((member_factory(verified=True), False), (moderator, True)):
+        client = client_for(viewer)
+        for url in pages:
+            html = client.get(url).content.decode()
+            assert f'href="{reverse("forums:digest_preferences")}"' in html, url
+            assert f'href="{reverse("forums:moderation_notices")}"' in html, url
+            assert (queue in html) is sees_queue, url
