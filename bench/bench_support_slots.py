@@ -171,6 +171,8 @@ def run() -> dict:
     url = database_url()
     recreate_database(url)
     env = {**bench_env(), "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    # DEBUG off serves hashed static names: the page needs the manifest (var/bench may be fresh).
+    subprocess.run([PY, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     completed = subprocess.run([PY, "-c", SCRIPT, str(ROUNDS)], cwd=ROOT, env=env, capture_output=True, text=True)
     if completed.returncode != 0:
         sys.stderr.write(completed.stderr[-4000:])

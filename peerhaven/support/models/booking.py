@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -227,17 +228,23 @@ class DateOverride(models.Model):
                 raise ValidationError({"windows": _("The window must end after it starts (on the same day).")})
 
     def parsed_windows(self) -> list[tuple[dt.time, dt.time]]:
-        if self.closed:
-            return []
-        result = []
-        for pair in self.windows or []:
-            try:
-                start, end = (dt.time.fromisoformat(part) for part in pair)
-            except (TypeError, ValueError):
-                continue
-            if end > start:
-                result.append((start, end))
-        return result
+        return parse_override_windows(self.closed, self.windows)
+
+
+def parse_override_windows(closed: bool, windows: Any) -> list[tuple[dt.time, dt.time]]:
+    """A date override's windows as (start, end) wall times ([] when closed); malformed pairs
+    are skipped."""
+    if closed:
+        return []
+    result = []
+    for pair in windows or []:
+        try:
+            start, end = (dt.time.fromisoformat(part) for part in pair)
+        except (TypeError, ValueError):
+            continue
+        if end > start:
+            result.append((start, end))
+    return result
 
 
 class Blackout(models.Model):

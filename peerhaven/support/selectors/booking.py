@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
-from django.db.models import CharField, IntegerField, Q, QuerySet, Value
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from peerhaven.support.models.booking import (
@@ -40,6 +41,7 @@ from peerhaven.support.models.booking import (
     SupporterAgreement,
     SupporterProfile,
     SupporterStatus,
+    parse_override_windows,
 )
 
 UTC = dt.UTC
@@ -115,6 +117,13 @@ def _transition_instant(low: dt.datetime, high: dt.datetime, zone: zoneinfo.Zone
 
 
 # --- the pure engine -----------------------------------------------------------------------------
+# The engine works on POSIX seconds (floats holding whole seconds in practice): thousands of
+# candidates per call, and datetime arithmetic and zone conversions were most of the cost.
+Seconds = tuple[float, float]
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+_ONE_DAY = dt.timedelta(days=1)
+
+
 @dataclass(frozen=True)
 class Rules:
     zone: zoneinfo.ZoneInfo
@@ -123,26 +132,71 @@ class Rules:
     buffer: dt.timedelta
 
 
-def window_intervals(rules: Rules, start: dt.datetime, end: dt.datetime) -> list[Interval]:
-    """Each window of each local day touching [start, end), as UTC intervals, in order."""
-    first = start.astimezone(rules.zone).date() - dt.timedelta(days=1)
-    last = end.astimezone(rules.zone).date() + dt.timedelta(days=1)
-    intervals: list[Interval] = []
-    day = first
-    while day <= last:
-        windows = rules.overrides.get(day, rules.weekly.get(day.weekday(), []))
-        for wall_start, wall_end in windows:
-            window_start = resolve_local(day, wall_start, rules.zone, edge="start")
-            window_end = resolve_local(day, wall_end, rules.zone, edge="end")
-            if window_end > window_start and window_end > start and window_start < end:
-                intervals.append((window_start, window_end))
-        day += dt.timedelta(days=1)
+def _wall_seconds(wall: dt.time) -> float:
+    return wall.hour * 3600 + wall.minute * 60 + wall.second + wall.microsecond / 1_000_000
+
+
+def _steady_offset(day: dt.date, zone: zoneinfo.ZoneInfo) -> int | None:
+    """The zone's UTC offset in seconds when it holds all through the local `day` (no change
+    of offset from its midnight to the next, so every wall time exists exactly once), else None
+    (then each edge goes through resolve_local)."""
+    midnight = dt.datetime.combine(day, dt.time())
+    following = midnight + _ONE_DAY
+    offset = zone.utcoffset(midnight)
+    if (
+        offset is None
+        or zone.utcoffset(midnight.replace(fold=1)) != offset
+        or zone.utcoffset(midnight.replace(hour=12)) != offset
+        or zone.utcoffset(following) != offset
+        or zone.utcoffset(following.replace(fold=1)) != offset
+    ):
+        return None
+    return int(offset.total_seconds())
+
+
+def window_seconds(rules: Rules, first: float, last: float) -> list[Seconds]:
+    """Each window of each local day touching [first, last), as POSIX-second intervals, in
+    order. A day whose offset does not change is one subtraction per edge; only a day with a
+    change (twice a year at most) resolves its edges by the deliberate rules of resolve_local."""
+    zone = rules.zone
+    day = dt.datetime.fromtimestamp(first, zone).date() - _ONE_DAY
+    last_day = dt.datetime.fromtimestamp(last, zone).date() + _ONE_DAY
+    as_seconds: dict[tuple[dt.time, dt.time], tuple[float, float]] = {}
+    intervals: list[Seconds] = []
+    while day <= last_day:
+        windows = rules.overrides.get(day)
+        if windows is None:
+            windows = rules.weekly.get(day.weekday(), [])
+        if windows:
+            offset = _steady_offset(day, zone)
+            base = (day.toordinal() - _EPOCH_ORDINAL) * 86400 - (offset or 0)
+            for wall_start, wall_end in windows:
+                if offset is not None:
+                    pair = as_seconds.get((wall_start, wall_end))
+                    if pair is None:
+                        pair = as_seconds[(wall_start, wall_end)] = (_wall_seconds(wall_start), _wall_seconds(wall_end))
+                    opens, closes = base + pair[0], base + pair[1]
+                else:
+                    opens = resolve_local(day, wall_start, zone, edge="start").timestamp()
+                    closes = resolve_local(day, wall_end, zone, edge="end").timestamp()
+                if closes > opens and closes > first and opens < last:
+                    intervals.append((opens, closes))
+        day += _ONE_DAY
     intervals.sort()
     return intervals
 
 
-def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
-    merged: list[Interval] = []
+def window_intervals(rules: Rules, start: dt.datetime, end: dt.datetime) -> list[Interval]:
+    """Each window of each local day touching [start, end), as UTC intervals, in order."""
+    return [
+        (dt.datetime.fromtimestamp(opens, UTC), dt.datetime.fromtimestamp(closes, UTC))
+        for opens, closes in window_seconds(rules, start.timestamp(), end.timestamp())
+    ]
+
+
+def merge_intervals(intervals: Iterable[Any]) -> list[Any]:
+    """Sorted, disjoint intervals covering the same time (datetimes or seconds alike)."""
+    merged: list[Any] = []
     for busy_start, busy_end in sorted(intervals):
         if busy_end <= busy_start:
             continue
@@ -152,6 +206,59 @@ def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
         else:
             merged.append((busy_start, busy_end))
     return merged
+
+
+def open_starts(
+    rules: Rules, *, lengths: Sequence[int], first: float, last: float, busy: Iterable[Seconds], step: float,
+) -> list[tuple[float, int]]:
+    """(start, length) of every open slot, sorted, in POSIX seconds: starts in [first, last],
+    stepping from each window's start, inside the window and clear of every busy interval.
+
+    Each window is walked gap by gap between the (merged, sorted) busy intervals, and a gap's
+    starts are one range: the work grows with the slots found, not with candidates times busy."""
+    merged = merge_intervals(busy)
+    busy_starts = [interval[0] for interval in merged]
+    busy_ends = [interval[1] for interval in merged]
+    count = len(merged)
+    found: list[tuple[float, int]] = []
+    wanted = sorted(set(lengths))
+    for opens, closes in window_seconds(rules, first, last + 4 * 3600):
+        if opens < first:
+            # First step at or after `first`, keeping the window's rhythm.
+            opens += math.ceil((first - opens) / step) * step
+        # The first busy interval that ends after the window's first start (touching is free).
+        first_busy = bisect.bisect_right(busy_ends, opens)
+        for length in wanted:
+            duration = length * 60
+            cursor, index = opens, first_busy
+            while cursor <= last:
+                more = index < count and busy_starts[index] < closes
+                gap_end = busy_starts[index] if more else closes
+                highest = min(gap_end - duration, last)
+                if highest >= cursor:
+                    low = math.ceil((cursor - opens) / step)
+                    high = math.floor((highest - opens) / step)
+                    found.extend((opens + number * step, length) for number in range(low, high + 1))
+                if not more:
+                    break
+                cursor = max(cursor, busy_ends[index])
+                index += 1
+    return sorted(set(found))
+
+
+def _as_slots(starts: Iterable[tuple[float, int]]) -> list[Slot]:
+    lengths: dict[int, dt.timedelta] = {}
+    instants: dict[float, dt.datetime] = {}
+    slots = []
+    for candidate, length in starts:
+        starts_at = instants.get(candidate)
+        if starts_at is None:
+            starts_at = instants[candidate] = dt.datetime.fromtimestamp(candidate, UTC)
+        duration = lengths.get(length)
+        if duration is None:
+            duration = lengths[length] = dt.timedelta(minutes=length)
+        slots.append(Slot(starts_at, starts_at + duration, length))
+    return slots
 
 
 def generate_slots(
@@ -165,48 +272,29 @@ def generate_slots(
 ) -> list[Slot]:
     """Slots of each of `lengths` minutes starting in [earliest, latest], inside a window,
     clear of every `busy` interval (already widened by buffers). Lengths are exact in absolute
-    time; slot starts step from each window's start in absolute time.
-
-    The inner loop works on POSIX seconds (floats): thousands of candidates per call, and
-    datetime arithmetic was most of the cost."""
-    merged = merge_intervals(busy)
-    # Merged intervals are disjoint and sorted: the last one starting before a candidate's end
-    # is the only one that can overlap it.
-    busy_starts = [interval[0].timestamp() for interval in merged]
-    busy_ends = [interval[1].timestamp() for interval in merged]
-    first, last = earliest.timestamp(), latest.timestamp()
-    step_seconds = step.total_seconds()
-    found: set[tuple[float, int]] = set()
-    wanted = sorted(set(lengths))
-    for window_start, window_end in window_intervals(rules, earliest, latest + dt.timedelta(hours=4)):
-        opens, closes = window_start.timestamp(), window_end.timestamp()
-        if opens < first:
-            # First step at or after `earliest`, keeping the window's rhythm.
-            opens += math.ceil((first - opens) / step_seconds) * step_seconds
-        for length in wanted:
-            duration = length * 60
-            candidate = opens
-            while candidate + duration <= closes and candidate <= last:
-                index = bisect.bisect_left(busy_starts, candidate + duration) - 1
-                if index < 0 or busy_ends[index] <= candidate:
-                    found.add((candidate, length))
-                candidate += step_seconds
-    slots = []
-    for candidate, length in sorted(found):
-        starts_at = dt.datetime.fromtimestamp(candidate, UTC)
-        slots.append(Slot(starts_at, starts_at + dt.timedelta(minutes=length), length))
-    return slots
+    time; slot starts step from each window's start in absolute time."""
+    return _as_slots(open_starts(
+        rules, lengths=lengths, first=earliest.timestamp(), last=latest.timestamp(),
+        busy=[(busy_start.timestamp(), busy_end.timestamp()) for busy_start, busy_end in busy],
+        step=step.total_seconds(),
+    ))
 
 
 # --- the database side ---------------------------------------------------------------------------
 def supporter_rules(supporter: SupporterProfile, *, start: dt.date, end: dt.date) -> Rules:
     """Two queries: weekly windows and the overrides between `start` and `end` (local dates)."""
     weekly: dict[int, list[tuple[dt.time, dt.time]]] = {}
-    for window in AvailabilityWindow.objects.filter(supporter=supporter).order_by("weekday", "start_time"):
-        weekly.setdefault(window.weekday, []).append((window.start_time, window.end_time))
+    for weekday, start_time, end_time in (
+        AvailabilityWindow.objects.filter(supporter=supporter)
+        .order_by("weekday", "start_time")
+        .values_list("weekday", "start_time", "end_time")
+    ):
+        weekly.setdefault(weekday, []).append((start_time, end_time))
     overrides = {
-        override.date: override.parsed_windows()
-        for override in DateOverride.objects.filter(supporter=supporter, date__gte=start, date__lte=end)
+        date: parse_override_windows(closed, windows)
+        for date, closed, windows in DateOverride.objects.filter(supporter=supporter, date__gte=start, date__lte=end)
+        .order_by()
+        .values_list("date", "closed", "windows")
     }
     return Rules(zone=supporter.zone, weekly=weekly, overrides=overrides, buffer=supporter.buffer)
 
@@ -230,6 +318,7 @@ class Load:
     max_per_week: int
     max_per_month: int
     zone: zoneinfo.ZoneInfo
+    periods: _Periods | None = None
 
     def __post_init__(self) -> None:
         # Most supporters have room in every period: then no slot needs its local date.
@@ -237,17 +326,21 @@ class Load:
             count >= self.max_per_month for count in self.per_month.values()
         )
 
+    def _room(self, week: tuple[int, int], month: tuple[int, int]) -> bool:
+        return self.per_week.get(week, 0) < self.max_per_week and self.per_month.get(month, 0) < self.max_per_month
+
     def has_room(self, moment: dt.datetime) -> bool:
         if not self.any_full:
             return True
-        week, month = _load_keys(moment, self.zone)
-        return self.per_week.get(week, 0) < self.max_per_week and self.per_month.get(month, 0) < self.max_per_month
+        return self._room(*_load_keys(moment, self.zone))
 
-
-def _busy_rows(queryset: QuerySet[Any], kind: str) -> QuerySet[Any]:
-    return queryset.order_by().annotate(
-        minutes=Value(0, output_field=IntegerField()), kind=Value(kind, output_field=CharField())
-    ).values_list("starts_at", "ends_at", "minutes", "kind")
+    def has_room_at(self, stamp: float) -> bool:
+        """has_room for POSIX seconds (two bisections when the periods are known)."""
+        if not self.any_full:
+            return True
+        if self.periods is not None:
+            return self._room(*self.periods.keys_at(stamp))
+        return self.has_room(dt.datetime.fromtimestamp(stamp, UTC))
 
 
 class _Periods:
@@ -272,13 +365,142 @@ class _Periods:
             month = (month + dt.timedelta(days=32)).replace(day=1)
         self.zone = zone
 
-    def keys_of(self, moment: dt.datetime) -> tuple[tuple[int, int], tuple[int, int]]:
-        stamp = moment.timestamp()
+    def keys_at(self, stamp: float) -> tuple[tuple[int, int], tuple[int, int]]:
         week = bisect.bisect_right(self.week_starts, stamp) - 1
         month = bisect.bisect_right(self.month_starts, stamp) - 1
-        if week < 0 or month < 0:
-            return _load_keys(moment, self.zone)
+        if week < 0 or month < 0 or week == len(self.week_starts) - 1 or month == len(self.month_starts) - 1:
+            # Before the first period, or in the last one (whose end is not known): ask the zone.
+            return _load_keys(dt.datetime.fromtimestamp(stamp, UTC), self.zone)
         return self.week_keys[week], self.month_keys[month]
+
+    def keys_of(self, moment: dt.datetime) -> tuple[tuple[int, int], tuple[int, int]]:
+        return self.keys_at(moment.timestamp())
+
+
+def _epoch_sql(column: str) -> str:
+    """A datetime column as POSIX seconds (float, microseconds kept), computed by the database:
+    parsing hundreds of timestamps in Python cost more than the rest of a slot query.
+    PostgreSQL: EXTRACT(EPOCH); SQLite stores UTC text "YYYY-MM-DD HH:MM:SS[.ffffff]": whole
+    seconds from strftime('%s') plus the text's fraction."""
+    if connection.vendor == "postgresql":
+        return f"EXTRACT(EPOCH FROM {column})::double precision"
+    return f"(CAST(strftime('%%s', {column}) AS INTEGER) + COALESCE(CAST(substr({column}, 20) AS REAL), 0.0))"
+
+
+def _busy_sql(
+    supporter: SupporterProfile, *, start: dt.datetime, end: dt.datetime, now: dt.datetime, load_from: dt.datetime,
+    load_until: dt.datetime, viewer_id: int | None, ignore_booking_id: int | None, with_seeker_sessions: bool,
+) -> tuple[str, list[Any]]:
+    """One UNION ALL of every busy row of the supporter as (start, end, minutes, kind), times
+    in POSIX seconds: their bookings of the load period (end = blocked-until, minutes = length,
+    kind = status), other members' holds, blackouts, imported busy times and, when asked, their
+    own sessions as a seeker. Written out rather than built by the ORM: building the five-part
+    query cost twice its round trip, on every slot request."""
+    ops = connection.ops
+    quote = ops.quote_name
+
+    def at(moment: dt.datetime) -> Any:
+        return ops.adapt_datetimefield_value(moment)
+
+    def select(model: Any, columns: tuple[str, str, str, str], conditions: list[tuple[str, str]]) -> str:
+        """SELECT (start, end) as seconds and two more columns (names, or SQL constants in
+        quotes) WHERE each (field, comparison with placeholders) holds. Quoted identifiers
+        and constants only: every value is a parameter."""
+        def name(field: str) -> str:
+            return quote(model._meta.get_field(field).column)
+
+        extra = [column if column[0] in "'0123456789" else name(column) for column in columns[2:]]
+        where = " AND ".join(f"{name(field)} {comparison}" for field, comparison in conditions)
+        return (
+            f"SELECT {_epoch_sql(name(columns[0]))}, {_epoch_sql(name(columns[1]))}, {extra[0]}, {extra[1]} "  # noqa: S608
+            f"FROM {quote(model._meta.db_table)} WHERE {where}"
+        )
+
+    def among(values: Sequence[str]) -> str:
+        return "IN (" + ", ".join(["%s"] * len(values)) + ")"
+
+    load_statuses = [str(status) for status in LOAD_STATUSES]
+    active = [str(status) for status in ACTIVE_BOOKING_STATUSES]
+    booking_where = [("supporter", "= %s"), ("status", among(load_statuses)), ("starts_at", "< %s"), ("blocked_until", "> %s")]
+    params: list[Any] = [supporter.pk, *load_statuses, at(load_until), at(load_from)]
+    if ignore_booking_id is not None:
+        booking_where.append(("id", "<> %s"))
+        params.append(ignore_booking_id)
+    parts = [select(Booking, ("starts_at", "blocked_until", "length_minutes", "status"), booking_where)]
+    hold_where = [("supporter", "= %s"), ("expires_at", "> %s"), ("starts_at", "< %s"), ("ends_at", "> %s")]
+    params += [supporter.pk, at(now), at(end), at(start)]
+    if viewer_id:
+        hold_where.append(("holder", "<> %s"))
+        params.append(viewer_id)
+    parts.append(select(Hold, ("starts_at", "ends_at", "0", "'hold'"), hold_where))
+    for model, kind in ((Blackout, "'blackout'"), (ExternalBusy, "'external'")):
+        parts.append(select(model, ("starts_at", "ends_at", "0", kind), [("supporter", "= %s"), ("starts_at", "< %s"), ("ends_at", "> %s")]))
+        params += [supporter.pk, at(end), at(start)]
+    if with_seeker_sessions:
+        parts.append(select(
+            Booking, ("starts_at", "ends_at", "0", "'seeker'"),
+            [("seeker", "= %s"), ("status", among(active)), ("starts_at", "< %s"), ("ends_at", "> %s")],
+        ))
+        params += [supporter.user_id, *active, at(end), at(start)]
+    return " UNION ALL ".join(parts), params
+
+
+def supporter_busy_seconds_and_load(
+    supporter: SupporterProfile,
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime,
+    viewer: Any = None,
+    ignore_booking_id: int | None = None,
+) -> tuple[list[Seconds], Load]:
+    """Every busy interval touching [start, end) in POSIX seconds (widened by the buffer where
+    it applies) and the load per week and month around it. Constant number of queries: one
+    UNION ALL for bookings, holds, blackouts, imported busy times and (this app's own busy
+    source) the supporter's sessions as a seeker, plus whatever other apps' sources cost."""
+    zone = supporter.zone
+    buffer = supporter.buffer_minutes * 60
+    busy: list[Seconds] = []
+    # Load counts whole weeks and months: fetch from the start of the earliest month (or ISO
+    # week) to the end of the latest.
+    local_start = start.astimezone(zone).date()
+    load_from_date = min(local_start.replace(day=1), local_start - dt.timedelta(days=local_start.weekday()))
+    load_from = dt.datetime.combine(load_from_date, dt.time(), tzinfo=zone) - dt.timedelta(days=1)
+    load_until = end + dt.timedelta(days=38)
+    per_week: dict[tuple[int, int], int] = {}
+    per_month: dict[tuple[int, int], int] = {}
+    viewer_id = getattr(viewer, "pk", None) if viewer is not None else None
+    sql, params = _busy_sql(
+        supporter, start=start, end=end, now=now, load_from=load_from, load_until=load_until,
+        viewer_id=viewer_id, ignore_booking_id=ignore_booking_id,
+        with_seeker_sessions=seeker_bookings_busy in (sources := busy_sources()),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    periods = _Periods(zone, load_from_date, load_until.astimezone(zone).date() + dt.timedelta(days=1))
+    for opens, closes, minutes, kind in rows:
+        if kind == "blackout":
+            busy.append((opens, closes))  # no sessions at all: no buffer needed
+        elif kind in ("hold", "external", "seeker"):
+            busy.append((opens - buffer, closes + buffer))
+        else:
+            week, month = periods.keys_at(opens)
+            per_week[week] = per_week.get(week, 0) + 1
+            per_month[month] = per_month.get(month, 0) + 1
+            if kind in ACTIVE_BOOKING_STATUSES:
+                # closes is blocked_until here (end plus the buffer at booking time).
+                busy.append((opens - buffer, max(closes, opens + minutes * 60 + buffer)))
+    # Sources need the member's id: the loaded user when there is one, else a stand-in with
+    # the id only (no query for it).
+    others = [source for source in sources if source is not seeker_bookings_busy]
+    if others:
+        owner = supporter.user if SupporterProfile.user.is_cached(supporter) else get_user_model()(pk=supporter.user_id)
+        for source in others:
+            for busy_start, busy_end in source(owner, start, end):
+                busy.append((busy_start.timestamp() - buffer, busy_end.timestamp() + buffer))
+    load = Load(per_week, per_month, supporter.max_per_week, supporter.max_per_month, zone, periods)
+    return busy, load
 
 
 def supporter_busy_and_load(
@@ -290,57 +512,11 @@ def supporter_busy_and_load(
     viewer: Any = None,
     ignore_booking_id: int | None = None,
 ) -> tuple[list[Interval], Load]:
-    """Every busy interval touching [start, end) (widened by the buffer where it applies) and
-    the load per week and month around it. Constant number of queries."""
-    zone = supporter.zone
-    buffer = supporter.buffer
-    busy: list[Interval] = []
-    # Load counts whole weeks and months: fetch from the start of the earliest month (or ISO
-    # week) to the end of the latest.
-    local_start = start.astimezone(zone).date()
-    load_from_date = min(local_start.replace(day=1), local_start - dt.timedelta(days=local_start.weekday()))
-    load_from = dt.datetime.combine(load_from_date, dt.time(), tzinfo=zone) - dt.timedelta(days=1)
-    load_until = end + dt.timedelta(days=38)
-    per_week: dict[tuple[int, int], int] = {}
-    per_month: dict[tuple[int, int], int] = {}
-    bookings = Booking.objects.filter(
-        supporter=supporter, status__in=LOAD_STATUSES, starts_at__lt=load_until, blocked_until__gt=load_from
+    """supporter_busy_seconds_and_load with aware UTC datetimes."""
+    busy, load = supporter_busy_seconds_and_load(
+        supporter, start=start, end=end, now=now, viewer=viewer, ignore_booking_id=ignore_booking_id
     )
-    if ignore_booking_id is not None:
-        bookings = bookings.exclude(pk=ignore_booking_id)
-    holds = Hold.objects.filter(supporter=supporter, expires_at__gt=now, starts_at__lt=end, ends_at__gt=start)
-    if viewer is not None and getattr(viewer, "pk", None):
-        holds = holds.exclude(holder_id=viewer.pk)
-    # One round trip for every kind of busy row: (start, end or blocked-until, minutes, kind);
-    # a booking's end is its start plus its length (one datetime fewer to parse per row).
-    rows = bookings.order_by().values_list("starts_at", "blocked_until", "length_minutes", "status").union(
-        _busy_rows(holds, "hold"),
-        _busy_rows(Blackout.objects.filter(supporter=supporter, starts_at__lt=end, ends_at__gt=start), "blackout"),
-        _busy_rows(ExternalBusy.objects.filter(supporter=supporter, starts_at__lt=end, ends_at__gt=start), "external"),
-        all=True,
-    )
-    periods = _Periods(zone, load_from_date, load_until.astimezone(zone).date() + dt.timedelta(days=1))
-    for busy_start, busy_end, minutes, kind in rows:
-        if kind == "blackout":
-            busy.append((busy_start, busy_end))  # no sessions at all: no buffer needed
-        elif kind in ("hold", "external"):
-            busy.append((busy_start - buffer, busy_end + buffer))
-        else:
-            week, month = periods.keys_of(busy_start)
-            per_week[week] = per_week.get(week, 0) + 1
-            per_month[month] = per_month.get(month, 0) + 1
-            if kind in ACTIVE_BOOKING_STATUSES:
-                # busy_end is blocked_until here (end plus the buffer at booking time).
-                ends_at = busy_start + dt.timedelta(minutes=minutes)
-                busy.append((busy_start - buffer, max(busy_end, ends_at + buffer)))
-    # Sources need the member's id: the loaded user when there is one, else a stand-in with
-    # the id only (no query for it).
-    owner = supporter.user if SupporterProfile.user.is_cached(supporter) else get_user_model()(pk=supporter.user_id)
-    for source in _BUSY_SOURCES:
-        for busy_start, busy_end in source(owner, start, end):
-            busy.append((busy_start - buffer, busy_end + buffer))
-    load = Load(per_week, per_month, supporter.max_per_week, supporter.max_per_month, zone)
-    return busy, load
+    return [(dt.datetime.fromtimestamp(opens, UTC), dt.datetime.fromtimestamp(closes, UTC)) for opens, closes in busy], load
 
 
 def booking_window(supporter: SupporterProfile, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
@@ -362,7 +538,8 @@ def open_slots(
     ignore_booking_id: int | None = None,
 ) -> list[Slot]:
     """Open slots of an approved supporter between `start` and `end` (default: everything the
-    notice and horizon allow), for `viewer` (whose own hold stays visible to them)."""
+    notice and horizon allow), for `viewer` (whose own hold stays visible to them). Three
+    queries (weekly windows, date overrides, busy rows), whatever the days or bookings."""
     if supporter.status != SupporterStatus.APPROVED:
         return []
     now = now or timezone.now()
@@ -384,12 +561,17 @@ def open_slots(
         start=earliest.astimezone(zone).date() - dt.timedelta(days=1),
         end=span_end.astimezone(zone).date() + dt.timedelta(days=1),
     )
-    busy, load = supporter_busy_and_load(
+    busy, load = supporter_busy_seconds_and_load(
         supporter, start=earliest - dt.timedelta(days=1), end=span_end + dt.timedelta(days=1), now=now,
         viewer=viewer, ignore_booking_id=ignore_booking_id,
     )
-    slots = generate_slots(rules, lengths=lengths, earliest=earliest, latest=latest, busy=busy)
-    return [slot for slot in slots if load.has_room(slot.starts_at)]
+    starts = open_starts(
+        rules, lengths=lengths, first=earliest.timestamp(), last=latest.timestamp(), busy=busy,
+        step=SLOT_STEP.total_seconds(),
+    )
+    if load.any_full:
+        starts = [(candidate, length) for candidate, length in starts if load.has_room_at(candidate)]
+    return _as_slots(starts)
 
 
 def slot_is_open(
