@@ -44,14 +44,29 @@ def post_author_label(post: Post, viewer: Any = None) -> str:
     if post.identity_mode == PostIdentity.ANONYMOUS:
         return anonymous_label()
     author = post.author
-    if author is None or author.erased_at is not None:
-        return str(FORMER_MEMBER)
+    if author is None:
+        return author_label_from_columns(post.identity_mode, has_author=False)
     profile = getattr(author, "profile", None)
-    if profile is None:
+    return author_label_from_columns(
+        post.identity_mode, has_author=True, erased=author.erased_at is not None, has_profile=profile is not None,
+        pseudonym=getattr(profile, "pseudonym", ""), display_name=getattr(profile, "display_name", ""),
+    )
+
+
+def author_label_from_columns(identity_mode: str, *, has_author: bool, erased: bool = False,
+                              has_profile: bool = False, pseudonym: str | None = "",
+                              display_name: str | None = "") -> str:
+    """`post_author_label` from plain columns (search rows are read without model instances):
+    the one rule for what a post's author is shown as."""
+    if identity_mode == PostIdentity.ANONYMOUS:
+        return anonymous_label()
+    if not has_author or erased:
+        return str(FORMER_MEMBER)
+    if not has_profile:
         return _("Member")
-    if post.identity_mode == PostIdentity.DISPLAY_NAME and profile.display_name:
-        return str(profile.display_name)
-    return str(profile.pseudonym or profile.display_name or _("Member"))
+    if identity_mode == PostIdentity.DISPLAY_NAME and display_name:
+        return str(display_name)
+    return str(pseudonym or display_name or _("Member"))
 
 
 def post_author_public(post: Post) -> Any:

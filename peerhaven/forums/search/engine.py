@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString
 
 from peerhaven.accounts.models import Profile
-from peerhaven.forums.models.posting import Post, PostIdentity
-from peerhaven.forums.policies.posting import post_author_label, visible_communities
+from peerhaven.forums.models.posting import PostIdentity
+from peerhaven.forums.policies.posting import author_label_from_columns, visible_communities
 from peerhaven.forums.search.schema import DOC, FTS
 from peerhaven.forums.search.text import (
     Marks,
@@ -114,10 +113,13 @@ def _where(user: Any, filters: SearchFilters) -> tuple[list[str], list[Any]] | N
     return conditions, params
 
 
-def _matching_ids(user: Any, filters: SearchFilters, terms: list[str]) -> tuple[list[int], bool]:
+def _id_query(user: Any, filters: SearchFilters, terms: list[str]) -> tuple[str, list[Any]] | None:
+    """The statement that finds a page of matching ids (PAGE_SIZE + 1, to tell whether there is
+    a next page) with the whole visibility filter, newest first or ranked; None when nothing can
+    match. Its first column is the post id; on PostgreSQL's relevance order the second is the rank."""
     where = _where(user, filters)
     if where is None:
-        return [], False
+        return None
     conditions, params = where
     page = max(1, min(filters.page, MAX_PAGES))
     offset = (page - 1) * PAGE_SIZE
@@ -132,26 +134,52 @@ def _matching_ids(user: Any, filters: SearchFilters, terms: list[str]) -> tuple[
         source = f"{FTS} JOIN {DOC} d ON d.post_id = {FTS}.rowid"
     where_sql = " AND ".join([match, *conditions])
     if filters.order == RELEVANCE:
-        rank = "ts_rank_cd(c.document, to_tsquery('simple', %s))" if connection.vendor == "postgresql" else "c.rank"
-        inner_rank = "" if connection.vendor == "postgresql" else f", bm25({FTS}) AS rank"
-        inner_doc = ", d.document" if connection.vendor == "postgresql" else ""
+        postgres = connection.vendor == "postgresql"
+        rank = "ts_rank_cd(c.document, to_tsquery('simple', %s))" if postgres else "c.rank"
+        inner_rank = "" if postgres else f", bm25({FTS}) AS rank"
+        inner_doc = ", d.document" if postgres else ""
+        outer_rank = f", {rank} AS score" if postgres else ""
         sql = (
-            f"SELECT c.post_id FROM (SELECT d.post_id{inner_doc}{inner_rank} FROM {source} WHERE {where_sql} "  # noqa: S608
+            f"SELECT c.post_id{outer_rank} FROM (SELECT d.post_id{inner_doc}{inner_rank} FROM {source} WHERE {where_sql} "  # noqa: S608
             f"ORDER BY d.post_id DESC LIMIT %s) c "
             # ts_rank_cd: higher is better; bm25: lower is better.
-            f"ORDER BY {rank} {'DESC' if connection.vendor == 'postgresql' else 'ASC'}, c.post_id DESC LIMIT %s OFFSET %s"
+            f"ORDER BY {rank} {'DESC' if postgres else 'ASC'}, c.post_id DESC LIMIT %s OFFSET %s"
         )  # fixed SQL fragments; every value is a bound parameter
-        all_params = [*match_params, *params, RELEVANCE_CANDIDATES]
-        if connection.vendor == "postgresql":
+        # In the order of the placeholders: the outer rank column (PostgreSQL), the inner match
+        # and filters, the candidate bound, the outer ORDER BY rank (PostgreSQL), the page.
+        all_params = [tsquery_text(terms)] if postgres else []
+        all_params += [*match_params, *params, RELEVANCE_CANDIDATES]
+        if postgres:
             all_params.append(tsquery_text(terms))
         all_params += [limit, offset]
     else:
         sql = f"SELECT d.post_id FROM {source} WHERE {where_sql} ORDER BY d.post_id DESC LIMIT %s OFFSET %s"  # noqa: S608
         all_params = [*match_params, *params, limit, offset]
+    return sql, all_params
+
+
+def _matching_ids(user: Any, filters: SearchFilters, terms: list[str]) -> tuple[list[int], bool]:
+    """The page's ids in order, and whether a next page exists (the id query alone: the
+    benchmark times it apart from the rows and snippets)."""
+    query = _id_query(user, filters, terms)
+    if query is None:
+        return [], False
     with connection.cursor() as cursor:
-        cursor.execute(sql, all_params)
+        cursor.execute(*query)
         ids = [row[0] for row in cursor.fetchall()]
     return ids[:PAGE_SIZE], len(ids) > PAGE_SIZE
+
+
+# What a hit shows, read as plain columns (no model instances: building five related objects per
+# row cost more than the query). The author's columns only feed author_label_from_columns.
+_HIT_COLUMNS = (
+    "p.id, p.topic_id, p.number, p.created_at, p.identity_mode, p.author_id IS NOT NULL, "
+    "u.erased_at IS NOT NULL, pr.id IS NOT NULL, pr.pseudonym, pr.display_name, t.title, c.name, c.slug"
+)
+_HIT_JOINS = (
+    "JOIN forums_topic t ON t.id = p.topic_id JOIN forums_community c ON c.id = t.community_id "
+    "LEFT JOIN accounts_user u ON u.id = p.author_id LEFT JOIN accounts_profile pr ON pr.user_id = u.id"
+)
 
 
 def _fts5_snippets(ids: list[int], terms: list[str], marks: Marks) -> dict[int, str]:
@@ -166,45 +194,65 @@ def _fts5_snippets(ids: list[int], terms: list[str], marks: Marks) -> dict[int, 
 
 
 def search_posts(user: Any, filters: SearchFilters) -> SearchResults:
-    """A page of hits: the visible communities, the ids, the posts with their snippets (and the
-    FTS5 snippets on SQLite): constant in the number of hits."""
+    """A page of hits. PostgreSQL: the readable communities, then one statement (the id query
+    as a materialised CTE, joined to the page's posts with their `ts_headline` snippets).
+    SQLite: the ids, the rows, the FTS5 snippets. Constant in the number of hits either way."""
     terms = query_terms(filters.query)
     if not terms:
         return SearchResults()
-    ids, has_next = _matching_ids(user, filters, terms)
-    if not ids:
+    query = _id_query(user, filters, terms)
+    if query is None:
         return SearchResults(terms=terms)
+    id_sql, id_params = query
     marks = Marks.fresh()
-    # Only the columns a hit shows (and post_author_label reads): no profile JSON or encrypted
-    # field is loaded, let alone decrypted, for a search result.
-    found: Any = (
-        Post.objects.filter(pk__in=ids)
-        .select_related("topic__community", "author__profile")
-        .only("id", "topic_id", "number", "created_at", "identity_mode", "author_id", "topic__title",
-              "topic__community__name", "topic__community__slug", "author__erased_at",
-              "author__profile__pseudonym", "author__profile__display_name")
-    )
-    if connection.vendor == "postgresql":
-        # The snippet in the same query as the post (ts_headline runs on this page's rows only).
-        options = f"StartSel={marks.start}, StopSel={marks.end}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \""
-        found = found.annotate(
-            snippet=RawSQL("ts_headline('simple', forums_post.body, to_tsquery('simple', %s), %s)", (tsquery_text(terms), options))
-        )
-        posts = {post.pk: post for post in found}
-        snippets = {pk: str(getattr(post, "snippet", "") or "") for pk, post in posts.items()}
-    else:
-        posts = {post.pk: post for post in found}
-        snippets = _fts5_snippets(ids, terms, marks)
+    postgres = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        if postgres:
+            ranked = filters.order == RELEVANCE
+            options = f"StartSel={marks.start}, StopSel={marks.end}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=\" … \""
+            # MATERIALIZED keeps the id query's own plan (the planner must not fold the joins in).
+            cursor.execute(
+                f"WITH page AS MATERIALIZED ({id_sql}) "  # noqa: S608 - fixed fragments, bound values
+                f"SELECT {_HIT_COLUMNS}, ts_headline('simple', p.body, to_tsquery('simple', %s), %s), "
+                f"{'page.score' if ranked else '0'} "
+                f"FROM page JOIN forums_post p ON p.id = page.post_id {_HIT_JOINS}",
+                [*id_params, tsquery_text(terms), options],
+            )
+            rows = cursor.fetchall()
+            # The page's order: newest first, or by rank then newest (as the id query ordered).
+            rows.sort(key=(lambda row: (-row[-1], -row[0])) if ranked else (lambda row: -row[0]))
+            has_next = len(rows) > PAGE_SIZE
+            rows = rows[:PAGE_SIZE]
+            snippets = {row[0]: str(row[13] or "") for row in rows}
+        else:
+            cursor.execute(*query)
+            ids = [row[0] for row in cursor.fetchall()]
+            has_next = len(ids) > PAGE_SIZE
+            ids = ids[:PAGE_SIZE]
+            if not ids:
+                return SearchResults(terms=terms)
+            placeholders = ", ".join(["%s"] * len(ids))
+            cursor.execute(f"SELECT {_HIT_COLUMNS} FROM forums_post p {_HIT_JOINS} WHERE p.id IN ({placeholders})", ids)  # noqa: S608
+            by_id = {row[0]: row for row in cursor.fetchall()}
+            rows = [by_id[pk] for pk in ids if pk in by_id]
+            snippets = _fts5_snippets(ids, terms, marks)
     hits = []
-    for post_id in ids:
-        post = posts.get(post_id)
-        if post is None:
-            continue
+    for row in rows:
+        (post_id, topic_id, number, created_at, identity_mode, has_author, erased, has_profile,
+         pseudonym, display_name, title, community_name, community_slug) = row[:13]
+        if isinstance(created_at, str):  # SQLite hands raw SQL timestamps back as text
+            created_at = dt.datetime.fromisoformat(created_at)
+        if created_at.tzinfo is None:
+            created_at = created_at.replace(tzinfo=dt.UTC)
         hits.append(
             SearchHit(
-                post_id=post.pk, topic_id=post.topic_id, topic_title=post.topic.title,
-                community_name=post.topic.community.name, community_slug=post.topic.community.slug,
-                number=post.number, author_label=post_author_label(post), created_at=post.created_at,
+                post_id=post_id, topic_id=topic_id, topic_title=title,
+                community_name=community_name, community_slug=community_slug, number=number,
+                author_label=author_label_from_columns(
+                    identity_mode, has_author=bool(has_author), erased=bool(erased),
+                    has_profile=bool(has_profile), pseudonym=pseudonym, display_name=display_name,
+                ),
+                created_at=created_at,
                 snippet=snippet_html(snippets.get(post_id, ""), marks),
             )
         )
