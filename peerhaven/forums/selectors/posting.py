@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -43,7 +44,7 @@ from peerhaven.forums.models.posting import (
     TopicReadState,
 )
 from peerhaven.forums.policies.posting import is_forum_moderator, visible_communities
-from peerhaven.safety.policies import blocked_user_ids
+from peerhaven.safety.models import Block
 
 TOPICS_PER_PAGE = 30
 POSTS_PER_PAGE = 20
@@ -152,20 +153,27 @@ _PAGE_POST_FIELDS = (
 
 
 def with_reactions(user: Any, posts: list[Post]) -> list[Post]:
-    """Sets `count_<kind>`, `mine_<kind>` and `bookmarked` on each post: two queries for the
-    whole list, whatever its length (cheaper to build than per-row subqueries)."""
+    """Sets `count_<kind>`, `mine_<kind>` and `bookmarked` on each post: one statement for the
+    whole list, whatever its length (the reactions' plain rows and the reader's bookmarks as one
+    UNION ALL; cheaper to build than per-row subqueries or an aggregate)."""
     ids = [post.pk for post in posts]
     counts: dict[tuple[int, str], tuple[int, int]] = {}
     bookmarked: set[int] = set()
     if ids:
-        # Plain rows counted here: an aggregate with a filtered count costs more to compile
-        # than the few rows a page's reactions are.
-        for post_id, kind, member_id in Reaction.objects.filter(post_id__in=ids).order_by().values_list(
-            "post_id", "kind", "member_id"
-        ):
-            total, mine = counts.get((post_id, kind), (0, 0))
-            counts[(post_id, kind)] = (total + 1, mine + (member_id == user.pk))
-        bookmarked = set(Bookmark.objects.filter(member=user, post_id__in=ids).values_list("post_id", flat=True))
+        marks = ", ".join(["%s"] * len(ids))
+        sql = (
+            f"SELECT post_id, kind, member_id FROM {Reaction._meta.db_table} WHERE post_id IN ({marks}) "  # noqa: S608
+            f"UNION ALL SELECT post_id, %s, member_id FROM {Bookmark._meta.db_table} "
+            f"WHERE member_id = %s AND post_id IN ({marks})"
+        )  # fixed table names; every value is a bound parameter
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*ids, _BOOKMARK_ROW, user.pk, *ids])
+            for post_id, kind, member_id in cursor.fetchall():
+                if kind == _BOOKMARK_ROW:
+                    bookmarked.add(post_id)
+                    continue
+                total, mine = counts.get((post_id, kind), (0, 0))
+                counts[(post_id, kind)] = (total + 1, mine + (member_id == user.pk))
     for post in posts:
         for kind in ReactionKind.values:
             total, mine = counts.get((post.pk, kind), (0, 0))
@@ -173,6 +181,10 @@ def with_reactions(user: Any, posts: list[Post]) -> list[Post]:
             setattr(post, f"mine_{kind}", bool(mine))
         post.bookmarked = post.pk in bookmarked  # type: ignore[attr-defined]
     return posts
+
+
+# Not a reaction kind (those are short words): marks the bookmark rows of the UNION above.
+_BOOKMARK_ROW = "~bookmark"
 
 
 @dataclass
@@ -221,6 +233,8 @@ class TopicPage:
     blocked_ids: set[int]
     settings: ReadingSettings
     following: bool
+    # The reader's reply draft in this topic, if any (its id: the view loads it only then).
+    draft_id: int | None = None
 
 
 def default_page_number(read_up_to: int, post_count: int) -> int:
@@ -230,18 +244,83 @@ def default_page_number(read_up_to: int, post_count: int) -> int:
     return read_up_to // POSTS_PER_PAGE + 1
 
 
+@dataclass
+class _ReaderState:
+    read_up_to: int = 0
+    following: bool = False
+    collapse_mode: str = ""
+    blocked_ids: set[int] = field(default_factory=set)
+    draft_id: int | None = None
+
+
+def _reader_state(user: Any, topic: Topic) -> _ReaderState:
+    """Everything about the reader that the topic page needs, in one statement (a UNION ALL of
+    small indexed look-ups, each row tagged with what it is): how far they read, whether they
+    follow, their collapse mode, the members blocked either way, their reply draft's id."""
+    sql = (
+        f"SELECT 'read', last_read_number, '' FROM {TopicReadState._meta.db_table} WHERE topic_id = %s AND member_id = %s "  # noqa: S608
+        f"UNION ALL SELECT 'follow', 0, '' FROM {TopicFollow._meta.db_table} WHERE topic_id = %s AND member_id = %s "
+        f"UNION ALL SELECT 'mode', 0, collapse_mode FROM {ReadingPreference._meta.db_table} WHERE member_id = %s "
+        f"UNION ALL SELECT 'block', blocked_id, '' FROM {Block._meta.db_table} WHERE blocker_id = %s "
+        f"UNION ALL SELECT 'block', blocker_id, '' FROM {Block._meta.db_table} WHERE blocked_id = %s "
+        f"UNION ALL SELECT 'draft', id, '' FROM {Draft._meta.db_table} "
+        "WHERE member_id = %s AND community_id = %s AND topic_id = %s"
+    )  # fixed table names; every value is a bound parameter
+    pk = user.pk
+    state = _ReaderState()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [topic.pk, pk, topic.pk, pk, pk, pk, pk, pk, topic.community_id, topic.pk])
+        for kind, number, text in cursor.fetchall():
+            if kind == "read":
+                state.read_up_to = int(number or 0)
+            elif kind == "follow":
+                state.following = True
+            elif kind == "mode":
+                state.collapse_mode = str(text)
+            elif kind == "block":
+                state.blocked_ids.add(int(number))
+            elif kind == "draft":
+                state.draft_id = int(number)
+    return state
+
+
+def _topic_paginator(topic: Topic) -> Paginator:
+    """Pages by post number, as permalinks count them (`post_page_number`): page n holds numbers
+    20(n-1)+1 … 20n. The count is the topic's denormalised post count: no COUNT query."""
+    paginator = Paginator(Post.objects.none(), POSTS_PER_PAGE)
+    paginator.count = topic.post_count  # type: ignore[misc]  # a cached_property, set ahead
+    return paginator
+
+
 def topic_page(user: Any, topic: Topic, page_number: Any) -> TopicPage:
-    read_up_to = topic_read_up_to(user, topic)
+    state = _reader_state(user, topic)
     if page_number in (None, ""):
-        page_number = default_page_number(read_up_to, topic.post_count)
-    page = Paginator(topic_posts(user, topic).only(*_PAGE_POST_FIELDS), POSTS_PER_PAGE).get_page(page_number)
+        page_number = default_page_number(state.read_up_to, topic.post_count)
+    paginator = _topic_paginator(topic)
+    try:
+        number = paginator.validate_number(page_number)
+    except PageNotAnInteger:
+        number = 1
+    except EmptyPage:
+        number = paginator.num_pages
+    first = (number - 1) * POSTS_PER_PAGE
+    posts = list(
+        topic_posts(user, topic).only(*_PAGE_POST_FIELDS).filter(number__gt=first, number__lte=first + POSTS_PER_PAGE)
+    )
+    settings = ReadingSettings()
+    if state.collapse_mode:
+        notes: set[str] = set()
+        if state.collapse_mode == CollapseMode.CHOSEN:
+            notes = set(CollapsePreference.objects.filter(member=user).values_list("content_note", flat=True))
+        settings = ReadingSettings(mode=state.collapse_mode, notes=notes)
     return TopicPage(
-        page=page,
-        posts=with_reactions(user, list(page.object_list)),
-        read_up_to=read_up_to,
-        blocked_ids=blocked_user_ids(user),
-        settings=reading_settings(user),
-        following=topic_is_followed(user, topic),
+        page=Page(posts, number, paginator),
+        posts=with_reactions(user, posts),
+        read_up_to=state.read_up_to,
+        blocked_ids=state.blocked_ids,
+        settings=settings,
+        following=state.following,
+        draft_id=state.draft_id,
     )
 
 

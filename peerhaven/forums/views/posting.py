@@ -357,7 +357,8 @@ def _topic_context(request: HttpRequest, topic: Any, *, form: PostForm | None = 
     may_reply = can_post(request.user, topic)
     if form is None and may_reply:
         initial: dict[str, Any] = {"identity_mode": PostIdentity.PSEUDONYM}
-        draft = draft_for(request.user, community=topic.community, topic=topic)
+        # The page's reader-state statement said whether there is a draft: loaded only then.
+        draft = draft_for(request.user, community=topic.community, topic=topic) if data.draft_id else None
         if draft is not None:
             initial.update(body=draft.body, identity_mode=draft.identity_mode, content_note=draft.content_note)
         quote_id = request.GET.get("quote", "")
