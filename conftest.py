@@ -22,6 +22,18 @@ def need_service(reason: str) -> None:
     pytest.skip(reason)
 
 
+def need_postgres(reason: str) -> None:
+    """Skip on SQLite: the one accepted skip (row locks, real concurrency), because CI runs the
+    same test again on PostgreSQL. It still fails when PostgreSQL was asked for and is not in use."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    if REQUIRE_SERVICES and os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        pytest.fail(f"PEERHAVEN_REQUIRE_SERVICES=1 and DATABASE_URL names PostgreSQL, but {reason}")
+    pytest.skip(f"needs PostgreSQL: {reason}")
+
+
 def sign_in(client: Client, user: User, *, passkey: bool = False) -> Client:
     """Sign `user` in as allauth would, recording a passkey step when asked for."""
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")

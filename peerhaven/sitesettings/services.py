@@ -65,6 +65,9 @@ def instance_settings_update(
             current.save(update_fields=[*fields, "updated_at"])
         # Which settings changed, never their values.
         audit_log("site.settings_update", actor=actor, target=current, request=request, fields=sorted(changed))
+        # Forgotten now (so this transaction reads what it wrote, not another process's copy)
+        # and again on commit (a process may have cached the old values in between).
+        forget_cached_settings()
         transaction.on_commit(forget_cached_settings)
         if old_logo and "logo" in changed and old_logo != (current.logo.name or ""):
             transaction.on_commit(partial(default_storage.delete, old_logo))

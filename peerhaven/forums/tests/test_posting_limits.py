@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from conftest import need_service
+from conftest import need_postgres
 from peerhaven.accounts.tests.factories import make_member
 from peerhaven.forums.models.posting import Post, Topic
 from peerhaven.forums.services.posting import (
@@ -54,7 +54,7 @@ def test_it_holds_the_hourly_limit_for_everyone_but_moderators(member_factory) -
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_numbers_simultaneous_replies_without_gaps_or_duplicates() -> None:
     if connection.vendor != "postgresql":
-        need_service("postgres (SQLite serialises writers: no race to test)")
+        need_postgres("SQLite serialises writers: no race to test")
     author = seasoned(make_member(verified=True))
     topic = make_topic(author)
     repliers = [seasoned(make_member(verified=True)) for _ in range(8)]

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from conftest import need_service, sign_in
+from conftest import need_postgres, sign_in
 from peerhaven.accounts.tests.factories import make_member
 from peerhaven.core.models import AuditEntry
 from peerhaven.groups.models.groups import (
@@ -228,7 +228,7 @@ class TestCapacity:
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_never_oversells_the_last_seat_under_concurrent_joins() -> None:
     if connection.vendor != "postgresql":
-        need_service("postgres: concurrent joins need row locks (SQLite serialises writers)")
+        need_postgres("concurrent joins need row locks (SQLite serialises writers)")
     owner = _verified()
     group = facilitated_group(owner, join_policy="open", capacity=3)
     agreement_accept(actor=_verified(), group=group, version=1)  # one seat left (owner + 1 of 3)

@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from conftest import need_service
+from conftest import need_postgres
 from peerhaven.accounts.tests.factories import make_member
 from peerhaven.groups.models.meetings import (
     Meeting,
@@ -55,7 +55,7 @@ def _together(work: Callable[[int], None]) -> list[BaseException]:
 @pytest.fixture
 def postgres() -> None:
     if connection.vendor != "postgresql":
-        need_service("PostgreSQL is needed for a real race (SQLite serialises writers)")
+        need_postgres("a real race (SQLite serialises writers)")
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -5,6 +5,7 @@ database's own guard: the exclusion constraint refuses an overlap the service ne
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 
-from conftest import REQUIRE_SERVICES, need_service, sign_in
+from conftest import need_postgres, sign_in
 from peerhaven.accounts.tests.factories import make_member
 from peerhaven.support.models import Booking
 from peerhaven.support.selectors.booking import open_slots
@@ -21,16 +22,16 @@ from peerhaven.support.tests.grid_booking import make_supporter
 ATTEMPTS = 50
 
 # Skipped before any database set-up on SQLite (a serialized rollback there has nothing to race
-# and only costs time); under PEERHAVEN_REQUIRE_SERVICES=1 the tests run and fail in _need_postgres.
+# and only costs time); CI runs them again on PostgreSQL, where _need_postgres lets them through.
 pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql" and not REQUIRE_SERVICES,
-    reason="PostgreSQL is needed for simultaneous bookings (SQLite serialises writers: no race to test)",
+    connection.vendor != "postgresql" and not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="needs PostgreSQL: simultaneous bookings (SQLite serialises writers: no race to test)",
 )
 
 
 def _need_postgres() -> None:
     if connection.vendor != "postgresql":
-        need_service("PostgreSQL is needed for simultaneous bookings (SQLite serialises writers: no race to test)")
+        need_postgres("simultaneous bookings (SQLite serialises writers: no race to test)")
 
 
 def _race(supporter: Any, attempts: list[tuple[dt.datetime, int]]) -> list[int]:
