@@ -74,6 +74,7 @@ from peerhaven.staff.services import (
     suspension_end,
     suspension_start,
 )
+from peerhaven.staff.tools import programme_tools
 
 MEMBERS_PER_PAGE = 50
 INVITATIONS_PER_PAGE = 50
@@ -111,7 +112,12 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "staff/index.html",
-        {"staff_grants": list(pending_staff_grants()), "mfa_resets": list(pending_mfa_resets()), "viewer": _staff(request)},
+        {
+            "staff_grants": list(pending_staff_grants()),
+            "mfa_resets": list(pending_mfa_resets()),
+            "viewer": _staff(request),
+            "programme_tools": programme_tools(request),
+        },
     )
 
 

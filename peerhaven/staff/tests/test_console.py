@@ -290,3 +290,22 @@ def test_it_lets_a_second_staff_member_decline_a_reset() -> None:
 def test_it_refuses_staff_opening_a_reset_of_their_own_factor() -> None:
     staff = _staff()
     assert _console(staff).get(_url("mfa_reset_new", staff)).status_code == 403
+
+
+# --- programme tools -------------------------------------------------------------------------------
+def test_the_console_links_every_programme_tool_of_the_programmes_switched_on() -> None:
+    from peerhaven.sitesettings.services import instance_settings_update
+    from peerhaven.staff.tools import INSTANCE_TOOLS, PROGRAMME_TOOLS
+
+    client = _console(_staff())
+    page = client.get(reverse("staff:index")).content.decode()
+    for tool in (*INSTANCE_TOOLS.tools, *(tool for tools in PROGRAMME_TOOLS.values() for tool in tools)):
+        assert f'href="{reverse(tool.url_name)}"' in page, tool.url_name
+        # Every linked tool opens for staff (no dead link, no 403).
+        assert client.get(reverse(tool.url_name)).status_code == 200, tool.url_name
+
+    instance_settings_update(actor=None, changes={"enabled_programmes": ["t4t"]})
+    page = client.get(reverse("staff:index")).content.decode()
+    assert f'href="{reverse("support:staff_supporters")}"' in page
+    assert f'href="{reverse("groups:settings")}"' not in page
+    assert f'href="{reverse("sitesettings:edit")}"' in page
