@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
 from django.urls import reverse
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import WebSocket, expect
@@ -56,10 +55,6 @@ def sees_video_of(person: Person, peer: Person) -> None:
     wait_until_playing(person, remote_video(peer))
 
 
-# Known defect, issue #4 stays open: about one run in three, one side's remote video never starts
-# (its tracks stay muted: the negotiation between the two pages stalls). Until that is found and
-# fixed this test reports XFAIL/XPASS instead of failing the build; it still runs every time.
-@pytest.mark.xfail(strict=False, reason="video negotiation intermittently stalls (issue #4, open)")
 def test_members_see_each_others_video_and_a_removed_member_is_cut_off(
     e2e_server: LiveServer, open_browsing: Callable[[str], CheckedBrowsing]
 ) -> None:

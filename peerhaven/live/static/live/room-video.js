@@ -36,12 +36,13 @@
   var screenTrack = null;
   var myPeer = null;
   var earlySignals = {}; // peer id -> signals that came before the peer's presence frame
-  var peers = {}; // peer id -> {pc, name, isHost, polite, makingOffer, ignoreOffer, answerPending, queue, stream, tile}
+  var peers = {}; // peer id -> {pc, name, isHost, polite, makingOffer, ignoreOffer, answerPending, queue, stream, tile, iceTimer}
   var socket = null;
   var finished = false;
   var retryDelay = 1000;
   var mediaNote = "";
   var lastStatus = text("Connecting");
+  var ICE_PATIENCE_MS = 8000; // ICE that neither connects nor fails in this time is restarted
 
   function el(tag, className, content) {
     var node = document.createElement(tag);
@@ -212,12 +213,16 @@
   }
 
   // --- peers -----------------------------------------------------------------------------------------
-  function addPeer(info) {
+  // Who offers: the newcomer, to each peer its welcome lists. Those already in the room add
+  // nothing when told of a newcomer and answer the newcomer's offer with their tracks attached
+  // (attachOutgoing), so the first negotiation has one offerer and no glare. Glare is still
+  // possible later (a renegotiation, two people joining at once): perfect negotiation settles it.
+  function addPeer(info, offering) {
     var pc = new RTCPeerConnection({ iceServers: iceServers, iceTransportPolicy: icePolicy });
     var entry = {
       pc: pc, name: info.name, isHost: info.is_host, polite: myPeer < info.peer,
       makingOffer: false, ignoreOffer: false, answerPending: false, queue: Promise.resolve(),
-      stream: new MediaStream(), tile: null
+      stream: new MediaStream(), tile: null, iceTimer: null
     };
     peers[info.peer] = entry;
 
@@ -238,15 +243,17 @@
     grid.appendChild(figure);
     entry.tile = figure;
 
-    var sent = { audio: false, video: false };
-    localStream.getTracks().forEach(function (track) {
-      var outgoing = track.kind === "video" && screenTrack ? screenTrack : track;
-      pc.addTrack(outgoing, localStream);
-      sent[track.kind] = true;
-    });
-    if (screenTrack && !sent.video) { pc.addTrack(screenTrack, localStream); sent.video = true; }
-    // Without a device we still want to see and hear the others.
-    ["audio", "video"].forEach(function (kind) { if (!sent[kind]) { pc.addTransceiver(kind, { direction: "recvonly" }); } });
+    if (offering) {
+      var sent = { audio: false, video: false };
+      localStream.getTracks().forEach(function (track) {
+        var outgoing = track.kind === "video" && screenTrack ? screenTrack : track;
+        pc.addTrack(outgoing, localStream);
+        sent[track.kind] = true;
+      });
+      if (screenTrack && !sent.video) { pc.addTrack(screenTrack, localStream); sent.video = true; }
+      // Without a device we still want to see and hear the others.
+      ["audio", "video"].forEach(function (kind) { if (!sent[kind]) { pc.addTransceiver(kind, { direction: "recvonly" }); } });
+    }
 
     pc.addEventListener("track", function (event) {
       entry.stream.addTrack(event.track);
@@ -268,8 +275,29 @@
         entry.makingOffer = false;
       });
     });
+    // A connection that does not form after a negotiation (or drops) gets a fresh ICE session: the
+    // impolite side restarts first, the polite one later only if that did not help.
+    function watchIce() {
+      window.clearTimeout(entry.iceTimer);
+      entry.iceTimer = window.setTimeout(function () {
+        var state = pc.iceConnectionState;
+        if (peers[info.peer] !== entry || pc.signalingState !== "stable" || !pc.remoteDescription) { return; }
+        if (state === "new" || state === "checking" || state === "disconnected") {
+          pc.restartIce();
+          watchIce();
+        }
+      }, entry.polite ? 2 * ICE_PATIENCE_MS : ICE_PATIENCE_MS);
+    }
+    pc.addEventListener("signalingstatechange", function () {
+      if (pc.signalingState === "stable" && pc.remoteDescription) {
+        var state = pc.iceConnectionState;
+        if (state !== "connected" && state !== "completed") { watchIce(); }
+      }
+    });
     pc.addEventListener("iceconnectionstatechange", function () {
       var state = pc.iceConnectionState;
+      if (state === "disconnected") { watchIce(); }
+      if (state === "connected" || state === "completed") { window.clearTimeout(entry.iceTimer); }
       if (state === "failed") {
         figure.classList.add("video-tile-unreachable");
         say(fill(text("Unreachable"), entry.name));
@@ -289,9 +317,36 @@
     var entry = peers[id];
     if (!entry) { return; }
     delete peers[id];
+    window.clearTimeout(entry.iceTimer);
     entry.pc.close();
     entry.stream.getTracks().forEach(function (track) { entry.stream.removeTrack(track); });
     if (entry.tile) { entry.tile.remove(); }
+  }
+
+  // Answering an offer: our camera, microphone (or shared screen) go out on the transceivers the
+  // offer created, unless a sender of that kind already carries one.
+  function attachOutgoing(pc) {
+    var outgoing = { audio: trackOf("audio"), video: screenTrack || trackOf("video") };
+    var transceivers = pc.getTransceivers().filter(function (transceiver) {
+      return !transceiver.stopped && transceiver.currentDirection !== "stopped";
+    });
+    transceivers.forEach(function (transceiver) {
+      var track = transceiver.sender.track;
+      if (track && outgoing[track.kind] === track) { outgoing[track.kind] = null; }
+    });
+    var replacing = [];
+    transceivers.forEach(function (transceiver) {
+      if (transceiver.sender.track) { return; }
+      var kind = transceiver.receiver.track.kind;
+      var track = outgoing[kind];
+      if (!track) { return; }
+      outgoing[kind] = null;
+      if (transceiver.sender.setStreams) { transceiver.sender.setStreams(localStream); }
+      if (transceiver.direction === "recvonly") { transceiver.direction = "sendrecv"; }
+      if (transceiver.direction === "inactive") { transceiver.direction = "sendonly"; }
+      replacing.push(transceiver.sender.replaceTrack(track));
+    });
+    return Promise.all(replacing);
   }
 
   // One peer's messages in order: a candidate must not overtake its offer.
@@ -313,7 +368,7 @@
       return pc.setRemoteDescription(description).then(function () {
         entry.answerPending = false;
         if (description.type !== "offer") { adaptQuality(); return null; }
-        return pc.setLocalDescription().then(function () {
+        return attachOutgoing(pc).then(function () { return pc.setLocalDescription(); }).then(function () {
           send({ type: "signal", to: frame.from, description: { type: pc.localDescription.type, sdp: pc.localDescription.sdp } });
         });
       });
@@ -326,12 +381,12 @@
     return Promise.resolve();
   }
 
-  function syncPeers(list, announce) {
+  function syncPeers(list, announce, offering) {
     var present = {};
     list.forEach(function (info) {
       present[info.peer] = true;
       if (!peers[info.peer]) {
-        addPeer(info);
+        addPeer(info, offering);
         if (announce) { say(fill(text("PeerJoined"), info.name)); }
       }
     });
@@ -420,10 +475,10 @@
       myPeer = frame.peer;
       isHost = frame.is_host;
       retryDelay = 1000;
-      syncPeers(frame.peers, false);
+      syncPeers(frame.peers, false, true);
       say(frame.peers.length ? text("Connected") : text("Waiting"));
     },
-    "presence": function (frame) { syncPeers(frame.peers, true); },
+    "presence": function (frame) { syncPeers(frame.peers, true, false); },
     "signal": function (frame) {
       var entry = peers[frame.from];
       if (!entry) {
