@@ -18,7 +18,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from peerhaven.accounts.blind_index import blind_index
-from peerhaven.accounts.models import Role
+from peerhaven.accounts.models import Profile, Role, User
 from peerhaven.core.policies import has_role, is_verified
 from peerhaven.safety.policies import blocked_user_ids
 from peerhaven.support.models import (
@@ -85,12 +85,17 @@ class Exclusions:
     domain: str
 
     def q(self, user_field: str = "user") -> Q:
-        """Rows whose `user_field` is an excluded member (use with `.exclude(...)`)."""
+        """Rows whose `user_field` is an excluded member (use with `.exclude(...)`). The
+        organisation rules are subqueries (members with that employer index, members with an
+        address at that domain), not joins: the database then filters thousands of supporters
+        without joining every one of them to their account and profile."""
         condition = Q(**{f"{user_field}__in": self.user_ids})
         if self.employer_index:
-            condition |= Q(**{f"{user_field}__profile__employer_index": self.employer_index})
+            same_employer = Profile.objects.filter(employer_index=self.employer_index).values("user_id")
+            condition |= Q(**{f"{user_field}__in": same_employer})
         if self.domain:
-            condition |= Q(**{f"{user_field}__email__endswith": f"@{self.domain}"})
+            same_domain = User.objects.filter(email__endswith=f"@{self.domain}").values("pk")
+            condition |= Q(**{f"{user_field}__in": same_domain})
         return condition
 
     def excludes(self, other: Any) -> bool:

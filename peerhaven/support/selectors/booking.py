@@ -249,7 +249,8 @@ def open_starts(
 def _as_slots(starts: Iterable[tuple[float, int]]) -> list[Slot]:
     lengths: dict[int, dt.timedelta] = {}
     instants: dict[float, dt.datetime] = {}
-    slots = []
+    make = tuple.__new__  # Slot(...) without the named tuple's argument handling
+    slots: list[Slot] = []
     for candidate, length in starts:
         starts_at = instants.get(candidate)
         if starts_at is None:
@@ -257,7 +258,7 @@ def _as_slots(starts: Iterable[tuple[float, int]]) -> list[Slot]:
         duration = lengths.get(length)
         if duration is None:
             duration = lengths[length] = dt.timedelta(minutes=length)
-        slots.append(Slot(starts_at, starts_at + duration, length))
+        slots.append(make(Slot, (starts_at, starts_at + duration, length)))
     return slots
 
 
@@ -387,61 +388,68 @@ def _epoch_sql(column: str) -> str:
     return f"(CAST(strftime('%%s', {column}) AS INTEGER) + COALESCE(CAST(substr({column}, 20) AS REAL), 0.0))"
 
 
-def _busy_sql(
-    supporter: SupporterProfile, *, start: dt.datetime, end: dt.datetime, now: dt.datetime, load_from: dt.datetime,
-    load_until: dt.datetime, viewer_id: int | None, ignore_booking_id: int | None, with_seeker_sessions: bool,
+def busy_rows_sql(
+    supporter_ids: Sequence[int], *, start: dt.datetime, end: dt.datetime, now: dt.datetime, load_from: dt.datetime,
+    load_until: dt.datetime, viewer_id: int | None = None, ignore_booking_id: int | None = None,
+    seeker_user_ids: Sequence[int] = (),
 ) -> tuple[str, list[Any]]:
-    """One UNION ALL of every busy row of the supporter as (start, end, minutes, kind), times
-    in POSIX seconds: their bookings of the load period (end = blocked-until, minutes = length,
-    kind = status), other members' holds, blackouts, imported busy times and, when asked, their
-    own sessions as a seeker. Written out rather than built by the ORM: building the five-part
-    query cost twice its round trip, on every slot request."""
+    """One UNION ALL of every busy row of these supporters as (owner, start, end, minutes,
+    kind), times in POSIX seconds: their bookings of the load period (owner = supporter id,
+    end = blocked-until, minutes = length, kind = status), other members' holds, blackouts,
+    imported busy times and, for `seeker_user_ids`, those members' own sessions as seekers
+    (owner = user id, kind "seeker"). Written out rather than built by the ORM: building the
+    five-part query cost twice its round trip, on every slot request."""
     ops = connection.ops
     quote = ops.quote_name
 
     def at(moment: dt.datetime) -> Any:
         return ops.adapt_datetimefield_value(moment)
 
-    def select(model: Any, columns: tuple[str, str, str, str], conditions: list[tuple[str, str]]) -> str:
-        """SELECT (start, end) as seconds and two more columns (names, or SQL constants in
-        quotes) WHERE each (field, comparison with placeholders) holds. Quoted identifiers
+    def select(model: Any, columns: tuple[str, str, str, str, str], conditions: list[tuple[str, str]]) -> str:
+        """SELECT owner, (start, end) as seconds and two more columns (names, or SQL
+        constants) WHERE each (field, comparison with placeholders) holds. Quoted identifiers
         and constants only: every value is a parameter."""
         def name(field: str) -> str:
             return quote(model._meta.get_field(field).column)
 
-        extra = [column if column[0] in "'0123456789" else name(column) for column in columns[2:]]
+        extra = [column if column[0] in "'0123456789" else name(column) for column in columns[3:]]
         where = " AND ".join(f"{name(field)} {comparison}" for field, comparison in conditions)
         return (
-            f"SELECT {_epoch_sql(name(columns[0]))}, {_epoch_sql(name(columns[1]))}, {extra[0]}, {extra[1]} "  # noqa: S608
-            f"FROM {quote(model._meta.db_table)} WHERE {where}"
+            f"SELECT {name(columns[0])}, {_epoch_sql(name(columns[1]))}, {_epoch_sql(name(columns[2]))}, "  # noqa: S608
+            f"{extra[0]}, {extra[1]} FROM {quote(model._meta.db_table)} WHERE {where}"
         )
 
-    def among(values: Sequence[str]) -> str:
+    def among(values: Sequence[Any]) -> str:
         return "IN (" + ", ".join(["%s"] * len(values)) + ")"
 
+    ids = list(supporter_ids)
     load_statuses = [str(status) for status in LOAD_STATUSES]
     active = [str(status) for status in ACTIVE_BOOKING_STATUSES]
-    booking_where = [("supporter", "= %s"), ("status", among(load_statuses)), ("starts_at", "< %s"), ("blocked_until", "> %s")]
-    params: list[Any] = [supporter.pk, *load_statuses, at(load_until), at(load_from)]
+    booking_where = [("supporter", among(ids)), ("status", among(load_statuses)), ("starts_at", "< %s"), ("blocked_until", "> %s")]
+    params: list[Any] = [*ids, *load_statuses, at(load_until), at(load_from)]
     if ignore_booking_id is not None:
         booking_where.append(("id", "<> %s"))
         params.append(ignore_booking_id)
-    parts = [select(Booking, ("starts_at", "blocked_until", "length_minutes", "status"), booking_where)]
-    hold_where = [("supporter", "= %s"), ("expires_at", "> %s"), ("starts_at", "< %s"), ("ends_at", "> %s")]
-    params += [supporter.pk, at(now), at(end), at(start)]
+    parts = [select(Booking, ("supporter", "starts_at", "blocked_until", "length_minutes", "status"), booking_where)]
+    hold_where = [("supporter", among(ids)), ("expires_at", "> %s"), ("starts_at", "< %s"), ("ends_at", "> %s")]
+    params += [*ids, at(now), at(end), at(start)]
     if viewer_id:
         hold_where.append(("holder", "<> %s"))
         params.append(viewer_id)
-    parts.append(select(Hold, ("starts_at", "ends_at", "0", "'hold'"), hold_where))
+    parts.append(select(Hold, ("supporter", "starts_at", "ends_at", "0", "'hold'"), hold_where))
     for model, kind in ((Blackout, "'blackout'"), (ExternalBusy, "'external'")):
-        parts.append(select(model, ("starts_at", "ends_at", "0", kind), [("supporter", "= %s"), ("starts_at", "< %s"), ("ends_at", "> %s")]))
-        params += [supporter.pk, at(end), at(start)]
-    if with_seeker_sessions:
         parts.append(select(
-            Booking, ("starts_at", "ends_at", "0", "'seeker'"),
-            [("seeker", "= %s"), ("status", among(active)), ("starts_at", "< %s"), ("ends_at", "> %s")],
+            model, ("supporter", "starts_at", "ends_at", "0", kind),
+            [("supporter", among(ids)), ("starts_at", "< %s"), ("ends_at", "> %s")],
         ))
-        params += [supporter.user_id, *active, at(end), at(start)]
+        params += [*ids, at(end), at(start)]
+    if seeker_user_ids:
+        users = list(seeker_user_ids)
+        parts.append(select(
+            Booking, ("seeker", "starts_at", "ends_at", "0", "'seeker'"),
+            [("seeker", among(users)), ("status", among(active)), ("starts_at", "< %s"), ("ends_at", "> %s")],
+        ))
+        params += [*users, *active, at(end), at(start)]
     return " UNION ALL ".join(parts), params
 
 
@@ -470,16 +478,17 @@ def supporter_busy_seconds_and_load(
     per_week: dict[tuple[int, int], int] = {}
     per_month: dict[tuple[int, int], int] = {}
     viewer_id = getattr(viewer, "pk", None) if viewer is not None else None
-    sql, params = _busy_sql(
-        supporter, start=start, end=end, now=now, load_from=load_from, load_until=load_until,
+    sources = busy_sources()
+    sql, params = busy_rows_sql(
+        [supporter.pk], start=start, end=end, now=now, load_from=load_from, load_until=load_until,
         viewer_id=viewer_id, ignore_booking_id=ignore_booking_id,
-        with_seeker_sessions=seeker_bookings_busy in (sources := busy_sources()),
+        seeker_user_ids=[supporter.user_id] if seeker_bookings_busy in sources else [],
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     periods = _Periods(zone, load_from_date, load_until.astimezone(zone).date() + dt.timedelta(days=1))
-    for opens, closes, minutes, kind in rows:
+    for _owner, opens, closes, minutes, kind in rows:
         if kind == "blackout":
             busy.append((opens, closes))  # no sessions at all: no buffer needed
         elif kind in ("hold", "external", "seeker"):

@@ -22,9 +22,6 @@ from django.db.models import (
     Case,
     Count,
     DateTimeField,
-    ExpressionWrapper,
-    F,
-    FloatField,
     Q,
     QuerySet,
     TextField,
@@ -39,14 +36,11 @@ from django.utils.translation import gettext as _
 from peerhaven.support.models import (
     ACTIVE_BOOKING_STATUSES,
     AvailabilityWindow,
-    Blackout,
     Booking,
     Buddy,
     CalendarImport,
     DateOverride,
     DeclaredRelationship,
-    ExternalBusy,
-    Hold,
     MatchingPreference,
     NeverMatch,
     SessionFeedback,
@@ -54,16 +48,19 @@ from peerhaven.support.models import (
     SupporterProfile,
     SupporterStatus,
 )
+from peerhaven.support.models.booking import parse_override_windows
 from peerhaven.support.policies.matching import exclusions_for
 from peerhaven.support.selectors.booking import (
     LOAD_STATUSES,
-    Interval,
+    SLOT_STEP,
     Load,
     Rules,
-    Slot,
+    Seconds,
+    _load_keys,
     booking_window,
+    busy_rows_sql,
     busy_sources,
-    generate_slots,
+    open_starts,
     seeker_bookings_busy,
 )
 
@@ -73,10 +70,8 @@ SUGGESTIONS = 6
 # Suggestions: scored in Python over the prefiltered set, then availability is computed for the
 # best few only (the expensive part), which decides the final order.
 AVAILABILITY_CANDIDATES = 12
-# Ranked rows are read in batches of SCAN_BATCH (each with its load query) until enough
-# supporters with room are found, at most SCAN_LIMIT rows.
-SCAN_BATCH = 60
-SCAN_LIMIT = 600
+# Suggestions count the load of this many supporters, the best by fit (see _Ranking.best).
+FIT_POOL = 300
 
 
 # --- the offered set -----------------------------------------------------------------------------
@@ -269,66 +264,55 @@ def available_soon(
     ):
         weekly[supporter_id].setdefault(weekday, []).append((start_time, end_time))
     overrides: dict[int, dict[dt.date, list[tuple[dt.time, dt.time]]]] = {pk: {} for pk in pks}
-    for override in DateOverride.objects.filter(
+    for supporter_id, date, closed, windows in DateOverride.objects.filter(
         supporter_id__in=pks, date__gte=span_start.date() - dt.timedelta(days=1), date__lte=span_end.date() + dt.timedelta(days=1)
-    ):
-        overrides[override.supporter_id][override.date] = override.parsed_windows()
+    ).order_by().values_list("supporter_id", "date", "closed", "windows"):
+        overrides[supporter_id][date] = parse_override_windows(closed, windows)
 
     # Only supporters with some window or override left need their busy times.
     pks = [pk for pk in pks if weekly[pk] or any(overrides[pk].values())]
     if not pks:
         return {}
-    busy: dict[int, list[Interval]] = {pk: [] for pk in pks}
-    buffers = {pk: by_pk[pk].buffer for pk in pks}
-    load_from = span_start - dt.timedelta(days=40)
-    load_until = span_end + dt.timedelta(days=40)
+    busy: dict[int, list[Seconds]] = {pk: [] for pk in pks}
+    buffers = {pk: by_pk[pk].buffer_minutes * 60 for pk in pks}
     week_counts: dict[int, dict[tuple[int, int], int]] = {pk: {} for pk in pks}
     month_counts: dict[int, dict[tuple[int, int], int]] = {pk: {} for pk in pks}
-    for supporter_id, starts_at, ends_at, blocked_until, status in Booking.objects.filter(
-        supporter_id__in=pks, status__in=LOAD_STATUSES, starts_at__lt=load_until, blocked_until__gt=load_from
-    ).values_list("supporter_id", "starts_at", "ends_at", "blocked_until", "status"):
-        local = starts_at.astimezone(by_pk[supporter_id].zone).date()
-        iso = local.isocalendar()
-        week_counts[supporter_id][(iso.year, iso.week)] = week_counts[supporter_id].get((iso.year, iso.week), 0) + 1
-        month_counts[supporter_id][(local.year, local.month)] = month_counts[supporter_id].get((local.year, local.month), 0) + 1
-        if status in ACTIVE_BOOKING_STATUSES and starts_at < span_end and blocked_until > span_start:
-            buffer = buffers[supporter_id]
-            busy[supporter_id].append((starts_at - buffer, max(blocked_until, ends_at + buffer)))
-    # Other members' holds, blackouts, imported busy times and (when the booking concern's own
-    # busy source is registered) the supporters' sessions as seekers: one UNION ALL query.
+    # Bookings (with the load of their weeks and months), other members' holds, blackouts,
+    # imported busy times and (when the booking concern's own busy source is registered) the
+    # supporters' sessions as seekers: one UNION ALL query, times as POSIX seconds.
     user_to_pk = {by_pk[pk].user_id: pk for pk in pks}
-    fields = ("owner", "starts_at", "ends_at", "kind")
-    holds = Hold.objects.filter(supporter_id__in=pks, expires_at__gt=now, starts_at__lt=span_end, ends_at__gt=span_start)
-    if viewer is not None and getattr(viewer, "pk", None):
-        holds = holds.exclude(holder_id=viewer.pk)
-    parts = [
-        holds.order_by().annotate(owner=F("supporter_id"), kind=Value("hold")).values_list(*fields),
-        Blackout.objects.filter(supporter_id__in=pks, starts_at__lt=span_end, ends_at__gt=span_start)
-        .order_by().annotate(owner=F("supporter_id"), kind=Value("blackout")).values_list(*fields),
-        ExternalBusy.objects.filter(supporter_id__in=pks, starts_at__lt=span_end, ends_at__gt=span_start)
-        .order_by().annotate(owner=F("supporter_id"), kind=Value("external")).values_list(*fields),
-    ]
     sources = busy_sources()
-    if seeker_bookings_busy in sources:
-        parts.append(
-            Booking.objects.filter(
-                seeker_id__in=list(user_to_pk), status__in=ACTIVE_BOOKING_STATUSES, starts_at__lt=span_end, ends_at__gt=span_start
-            ).order_by().annotate(owner=F("seeker_id"), kind=Value("seeker")).values_list(*fields)
-        )
-    for owner, starts_at, ends_at, kind in parts[0].union(*parts[1:], all=True):
+    sql, params = busy_rows_sql(
+        pks, start=span_start, end=span_end, now=now, load_from=span_start - dt.timedelta(days=40),
+        load_until=span_end + dt.timedelta(days=40), viewer_id=getattr(viewer, "pk", None) if viewer is not None else None,
+        seeker_user_ids=list(user_to_pk) if seeker_bookings_busy in sources else [],
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    first, last = span_start.timestamp(), span_end.timestamp()
+    for owner, opens, closes, minutes, kind in rows:
         pk = user_to_pk[owner] if kind == "seeker" else owner
         if kind == "blackout":
-            busy[pk].append((starts_at, ends_at))
+            busy[pk].append((opens, closes))
+        elif kind in ("hold", "external", "seeker"):
+            busy[pk].append((opens - buffers[pk], closes + buffers[pk]))
         else:
-            busy[pk].append((starts_at - buffers[pk], ends_at + buffers[pk]))
+            week, month = _load_keys(dt.datetime.fromtimestamp(opens, dt.UTC), by_pk[pk].zone)
+            week_counts[pk][week] = week_counts[pk].get(week, 0) + 1
+            month_counts[pk][month] = month_counts[pk].get(month, 0) + 1
+            if kind in ACTIVE_BOOKING_STATUSES and opens < last and closes > first:
+                # closes is blocked_until here (end plus the buffer at booking time).
+                busy[pk].append((opens - buffers[pk], max(closes, opens + minutes * 60 + buffers[pk])))
     for source in sources:
         if source is seeker_bookings_busy:
             continue  # batched above
         for pk in pks:
             for starts_at, ends_at in source(by_pk[pk].user, span_start, span_end):
-                busy[pk].append((starts_at - buffers[pk], ends_at + buffers[pk]))
+                busy[pk].append((starts_at.timestamp() - buffers[pk], ends_at.timestamp() + buffers[pk]))
 
     found: dict[int, dt.datetime] = {}
+    step = SLOT_STEP.total_seconds()
     for pk in pks:
         supporter = by_pk[pk]
         wanted = [length for length in (lengths or supporter.session_lengths) if length in supporter.session_lengths]
@@ -337,10 +321,11 @@ def available_soon(
         rules = Rules(zone=supporter.zone, weekly=weekly[pk], overrides=overrides[pk], buffer=supporter.buffer)
         load = Load(week_counts[pk], month_counts[pk], supporter.max_per_week, supporter.max_per_month, supporter.zone)
         earliest, latest = periods[pk]
-        slot: Slot
-        for slot in generate_slots(rules, lengths=wanted, earliest=earliest, latest=latest, busy=busy[pk]):
-            if load.has_room(slot.starts_at):
-                found[pk] = slot.starts_at
+        for candidate, _length in open_starts(
+            rules, lengths=wanted, first=earliest.timestamp(), last=latest.timestamp(), busy=busy[pk], step=step
+        ):
+            if load.has_room_at(candidate):
+                found[pk] = dt.datetime.fromtimestamp(candidate, dt.UTC)
                 break
     return found
 
@@ -493,6 +478,151 @@ def _availability_label(first: dt.datetime, now: dt.datetime, zone: dt.tzinfo) -
     return _("available in the next days")
 
 
+class _Ranking:
+    """"Suggested for you" in one query, written out (the ORM spent longer building the score
+    expression than the database spent running it). Over the offered set (approved, not paused,
+    no conflict of interest: the same queryset search uses, compiled as a subquery):
+      - the fit: 4 points for a shared language, 3 shared between the member's topics, half a
+        point for their session length, up to 1.5 for a close time zone (a small table of the
+        zones in use, joined on the supporter's zone, with each zone's points and the bounds of
+        its current week and month);
+      - the load: sessions in the supporter's own current week and month, counted over the
+        bookings of those periods through the same table; at capacity is left out, and a lighter
+        load adds up to one point.
+    A supporter whose zone is missing from the table (a zone first used within the last minute:
+    the list is cached) gets no zone points and has their load checked here, exactly."""
+
+    def __init__(self, seeker: Any, *, now: dt.datetime, languages: set[str], needs: set[str], length: int | None,
+                 seeker_offset: float, offsets: dict[str, float]) -> None:
+        self.seeker, self.now = seeker, now
+        self.languages, self.needs, self.length = sorted(languages), sorted(needs), length
+        zones = sorted(set(_zones_in_use(cached=True)) | {"UTC"})
+        self.zones = [
+            (name, 1.5 * max(0.0, 1.0 - _zone_gap(seeker_offset, _utc_offset_hours(name, now, offsets)) / 8.0),
+             *_period_bounds(name, now))
+            for name in zones
+        ]
+
+    def best(self, count: int, *, only_shared_language: bool) -> list[tuple[float, int]]:
+        """(score, supporter pk) of the `count` best offered supporters with room, best first.
+
+        The load only ever adds up to one point, so the loads are counted for the FIT_POOL
+        best by fit alone; the answer is exact when the last supporter kept scores more than
+        one point above the worst fit of that pool (nobody outside it can then catch up).
+        Otherwise, or when the pool was short, it is asked again over everyone."""
+        rows: list[tuple[float, int]] = []
+        for pool in (FIT_POOL, None):
+            fetched, pool_size, pool_floor = self._query(count + 4, pool, only_shared_language=only_shared_language)
+            rows = self._check_unknown_zones(fetched)[:count]
+            if pool is None or 0 <= pool_size < pool or (len(rows) == count and rows[-1][0] > pool_floor + 1.0):
+                break
+        return rows
+
+    def _check_unknown_zones(self, rows: list[tuple[float, int, bool]]) -> list[tuple[float, int]]:
+        unknown = [pk for _score, pk, is_unknown in rows if is_unknown]
+        loads = loads_of(unknown, now=self.now) if unknown else {}
+        result = []
+        for score, pk, is_unknown in rows:
+            load = loads.get(pk) if is_unknown else None
+            if load is not None:
+                if load.at_capacity:
+                    continue
+                score -= load.share
+            result.append((score, pk))
+        result.sort(key=lambda row: (-row[0], row[1]))
+        return result
+
+    def _query(
+        self, count: int, pool: int | None, *, only_shared_language: bool
+    ) -> tuple[list[tuple[float, int, bool]], int, float]:
+        """(rows of (score, pk, zone unknown), the pool's size, the pool's lowest fit)."""
+        ops = connection.ops
+        quote = ops.quote_name
+        booking = {name: quote(getattr(Booking._meta.get_field(name), "column", name)) for name in ("supporter", "starts_at", "status")}
+        base_sql, base_params = (
+            _offered_base(self.seeker).order_by()
+            .values("id", "languages", "specialties", "session_lengths", "time_zone", "max_per_week", "max_per_month")
+            .query.sql_with_params()
+        )
+        params: list[Any] = []
+        zone_rows = []
+        for name, points, *bounds in self.zones:
+            zone_rows.append("(%s, %s, %s, %s, %s, %s)")
+            params += [name, points, *(ops.adapt_datetimefield_value(moment) for moment in bounds)]
+        earliest = min(min(zone[2], zone[4]) for zone in self.zones)
+        latest = max(max(zone[3], zone[5]) for zone in self.zones)
+        fit_terms = ["COALESCE(z.points, 0.0)"]
+        if self.languages:
+            language_sql, language_params = _any_of_sql("o.languages", self.languages)
+            fit_terms.append(f"CASE WHEN {language_sql} THEN %s ELSE 0.0 END")
+            params += [*language_params, 4.0]
+        for need in self.needs:
+            need_sql, need_params = _any_of_sql("o.specialties", [need])
+            fit_terms.append(f"CASE WHEN {need_sql} THEN %s ELSE 0.0 END")
+            params += [*need_params, 3.0 / len(self.needs)]
+        if self.length:
+            length_sql, length_params = _any_of_sql("o.session_lengths", [self.length])
+            fit_terms.append(f"CASE WHEN {length_sql} THEN %s ELSE 0.0 END")
+            params += [*length_params, 0.5]
+        params += base_params
+        where = "1 = 1"
+        if only_shared_language and self.languages:
+            where, where_params = _any_of_sql("o.languages", self.languages)
+            params += where_params
+        limit = ""
+        if pool is not None:
+            limit = " ORDER BY fit DESC, id LIMIT %s"
+            params.append(pool)
+        statuses = [str(status) for status in LOAD_STATUSES]
+        params += [*statuses, ops.adapt_datetimefield_value(earliest), ops.adapt_datetimefield_value(latest), count]
+        starts_at = f"b.{booking['starts_at']}"
+        sql = (
+            f"WITH zones (name, points, week_start, week_end, month_start, month_end) AS (VALUES {', '.join(zone_rows)}), "  # noqa: S608 - quoted identifiers and placeholders only
+            # The offered supporters with their fit and their zone's periods (the best `pool`).
+            f"fitted AS (SELECT o.id AS id, o.max_per_week AS max_per_week, o.max_per_month AS max_per_month, "
+            f"{' + '.join(fit_terms)} AS fit, z.name AS zone_name, z.week_start AS week_start, z.week_end AS week_end, "
+            f"z.month_start AS month_start, z.month_end AS month_end FROM ({base_sql}) o "
+            f"LEFT JOIN zones z ON z.name = o.time_zone WHERE {where}{limit}), "
+            # Their sessions in their current week and month.
+            f"loads (supporter_id, week, month) AS (SELECT f.id, "
+            f"SUM(CASE WHEN {starts_at} >= f.week_start AND {starts_at} < f.week_end THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN {starts_at} >= f.month_start AND {starts_at} < f.month_end THEN 1 ELSE 0 END) "
+            f"FROM {quote(Booking._meta.db_table)} b INNER JOIN fitted f ON f.id = b.{booking['supporter']} "
+            f"WHERE b.{booking['status']} IN ({', '.join(['%s'] * len(statuses))}) "
+            f"AND {starts_at} >= %s AND {starts_at} < %s GROUP BY f.id) "
+            # Those with room, a lighter load adding up to one point.
+            "SELECT id, fit + 1.0 - (CASE WHEN week_share >= month_share THEN (CASE WHEN week_share > 1.0 THEN 1.0 "
+            "ELSE week_share END) ELSE (CASE WHEN month_share > 1.0 THEN 1.0 ELSE month_share END) END) AS score, "
+            "unknown_zone, (SELECT COUNT(*) FROM fitted) AS pool_size, (SELECT MIN(fit) FROM fitted) AS pool_floor FROM ("
+            "SELECT f.id AS id, f.fit AS fit, "
+            "COALESCE(l.week, 0) * 1.0 / (CASE WHEN f.max_per_week < 1 THEN 1 ELSE f.max_per_week END) AS week_share, "
+            "COALESCE(l.month, 0) * 1.0 / (CASE WHEN f.max_per_month < 1 THEN 1 ELSE f.max_per_month END) AS month_share, "
+            "CASE WHEN f.zone_name IS NULL THEN 1 ELSE 0 END AS unknown_zone "
+            "FROM fitted f LEFT JOIN loads l ON l.supporter_id = f.id WHERE f.zone_name IS NULL "
+            "OR (COALESCE(l.week, 0) < f.max_per_week AND COALESCE(l.month, 0) < f.max_per_month)) ranked "
+            "ORDER BY score DESC, id LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
+        rows = [(float(score), pk, bool(unknown)) for pk, score, unknown, _size, _floor in fetched]
+        pool_size = int(fetched[0][3]) if fetched else -1  # unknown: nobody with room in the pool
+        pool_floor = float(fetched[0][4]) if fetched and fetched[0][4] is not None else 0.0
+        return rows, pool_size, pool_floor
+
+
+def _any_of_sql(column: str, values: Sequence[str | int]) -> tuple[str, list[Any]]:
+    """SQL true when the JSON list in `column` holds any of `values` (the raw-SQL twin of
+    _list_has: jsonb containment on PostgreSQL, the list's JSON text elsewhere)."""
+    if connection.vendor == "postgresql":
+        return "(" + " OR ".join([f"{column} @> %s::jsonb"] * len(values)) + ")", [json.dumps([value]) for value in values]
+    patterns = []
+    for value in values:
+        encoded = json.dumps(value).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        patterns.append(f"%{encoded}%")
+    return "(" + " OR ".join([f"CAST({column} AS TEXT) LIKE %s ESCAPE '\\'"] * len(values)) + ")", patterns
+
+
 def suggestions_for(
     seeker: Any, *, limit: int = SUGGESTIONS, now: dt.datetime | None = None, viewer_zone: dt.tzinfo | None = None
 ) -> list[Suggestion]:
@@ -501,9 +631,9 @@ def suggestions_for(
     excluded pair, never a supporter at capacity. Labels explain the fit ("speaks Spanish",
     "available tomorrow"); nothing says why anyone is left out.
 
-    The offered set is filtered and scored in SQL (JSON containment, a CASE per time zone);
-    capacity and load are applied to the best rows in batches; availability is computed
-    (batched) for the best AVAILABILITY_CANDIDATES only, and decides the final order among them."""
+    One query (see _Ranking) filters the offered set, drops those at capacity and scores the
+    rest (fit and load) in the database, returning the best AVAILABILITY_CANDIDATES; their
+    availability is then computed (batched) and decides the final order among them."""
     now = now or timezone.now()
     preference = MatchingPreference.objects.filter(member_id=seeker.pk).first()
     wanted_languages = set(_member_languages(seeker, preference))
@@ -514,58 +644,19 @@ def suggestions_for(
     offsets: dict[str, float] = {}
     seeker_offset = _utc_offset_hours(seeker_zone_name, now, offsets)
 
-    zone_names = _zones_in_use(cached=True)
-    offered = _with_list_text(_offered_base(seeker), "languages", "specialties", "session_lengths")
-    # The fit score is computed by the database over every offered supporter, and the rows come
-    # back best first in small batches: each batch's load (in the supporters' own weeks and
-    # months) drops those at capacity and lowers the busier ones, until enough are found.
-    def points(condition: Q, weight: float) -> Case:
-        return Case(When(condition, then=Value(weight)), default=Value(0.0), output_field=FloatField())
-
-    terms: list[Any] = [Value(0.0, output_field=FloatField())]
-    any_language = Q()
-    for code in sorted(wanted_languages):
-        any_language |= _list_has("languages", code)
-    if wanted_languages:
-        terms.append(points(any_language, 4.0))
-    for need in sorted(needs):
-        terms.append(points(_list_has("specialties", need), 3.0 / len(needs)))
-    if wanted_length:
-        terms.append(points(_list_has("session_lengths", wanted_length), 0.5))
-    zone_whens = [
-        When(time_zone=name, then=Value(1.5 * max(0.0, 1.0 - _zone_gap(seeker_offset, _utc_offset_hours(name, now, offsets)) / 8.0)))
-        for name in zone_names
-    ]
-    if zone_whens:
-        terms.append(Case(*zone_whens, default=Value(0.0), output_field=FloatField()))
-    total = terms[0]
-    for term in terms[1:]:
-        total = total + term
-    ranked = offered.annotate(fit=ExpressionWrapper(total, output_field=FloatField())).order_by("-fit", "pk").values_list("pk", "fit")
-    scored: list[tuple[float, int]] = []
-    seen: set[int] = set()
+    ranking = _Ranking(seeker, now=now, languages=wanted_languages, needs=needs, length=wanted_length,
+                       seeker_offset=seeker_offset, offsets=offsets)
     # Someone who shares a language comes first (and the database scores far fewer rows); the
     # others are read only when too few do.
-    passes = [ranked.filter(any_language), ranked] if wanted_languages else [ranked]
-    for candidates_query in passes:
-        for start in range(0, SCAN_LIMIT, SCAN_BATCH):
-            batch = [(pk, fit) for pk, fit in candidates_query[start: start + SCAN_BATCH] if pk not in seen]
-            loads = loads_of([pk for pk, _fit in batch], now=now)
-            for pk, fit in batch:
-                seen.add(pk)
-                load = loads.get(pk)
-                if load is not None and load.at_capacity:
-                    continue
-                # A lighter load ranks higher: up to one point.
-                scored.append((float(fit) + 1.0 - (load.share if load is not None else 0.0), pk))
-            if len(batch) < SCAN_BATCH or len(scored) >= AVAILABILITY_CANDIDATES:
-                break
-        if len(scored) >= limit:
-            break
-    scored.sort(key=lambda item: (-item[0], item[1]))
-    top = [pk for _score, pk in scored[:AVAILABILITY_CANDIDATES]]
-    base_scores = {pk: score for score, pk in scored[:AVAILABILITY_CANDIDATES]}
-    candidates = list(SupporterProfile.objects.filter(pk__in=top).select_related("user__profile"))
+    scored = ranking.best(AVAILABILITY_CANDIDATES, only_shared_language=bool(wanted_languages))
+    if wanted_languages and len(scored) < limit:
+        scored = ranking.best(AVAILABILITY_CANDIDATES, only_shared_language=False)
+    top = [pk for _score, pk in scored]
+    base_scores = {pk: score for score, pk in scored}
+    # The employer is private and encrypted: never shown, so not read (nor decrypted).
+    candidates = list(
+        SupporterProfile.objects.filter(pk__in=top).select_related("user__profile").defer("user__profile__employer")
+    )
     first_slots = available_soon(candidates, viewer=seeker, now=now, lengths=[wanted_length] if wanted_length else None)
     week_ahead = now + dt.timedelta(hours=24)
     zone = viewer_zone or _zone_or_utc(seeker_zone_name)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from dateutil.rrule import rruleset, rrulestr  # type: ignore[import-untyped]
+from dateutil.rrule import rruleset, rrulestr  # type: ignore[import-untyped, unused-ignore]
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
