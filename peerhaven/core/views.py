@@ -69,10 +69,15 @@ def contact(request: HttpRequest) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    from peerhaven.core.agenda import agenda_for
     from peerhaven.notifications.selectors import notifications_for
 
     recent = list(notifications_for(request.user)[:5])
-    return render(request, "core/home.html", {"programmes": enabled_programmes(request), "notifications": recent})
+    return render(request, "core/home.html", {
+        "programmes": enabled_programmes(request),
+        "notifications": recent,
+        "agenda": agenda_for(request.user, request),
+    })
 
 
 def programme(request: HttpRequest, slug: str) -> HttpResponse:
