@@ -16,12 +16,16 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
@@ -80,6 +84,7 @@ from peerhaven.forums.services.posting import (
     topic_follow_set,
     topic_mark_read,
 )
+from peerhaven.forums.views.posting_items import post_items_html
 from peerhaven.safety.phi_forms import PhiGuardedFormMixin, PhiMode
 
 # Per member, on top of the posting service's own hourly and new-member limits.
@@ -355,6 +360,7 @@ def _topic_context(request: HttpRequest, topic: Any, *, form: PostForm | None = 
     rows = _decorate_posts(request, topic, data.posts, read_up_to=data.read_up_to,
                            blocked_ids=data.blocked_ids, settings=data.settings)
     may_reply = can_post(request.user, topic)
+    compose_html = None
     if form is None and may_reply:
         initial: dict[str, Any] = {"identity_mode": PostIdentity.PSEUDONYM}
         # The page's reader-state statement said whether there is a draft: loaded only then.
@@ -369,6 +375,12 @@ def _topic_context(request: HttpRequest, topic: Any, *, form: PostForm | None = 
                 initial["body"] = quote_markdown(author_label=post_author_label(quoted, request.user), body=quoted.body) + initial.get("body", "")
                 initial["reply_to"] = quoted.pk
         form = PostForm(user=request.user, initial=initial)
+        if set(initial) == {"identity_mode"}:
+            # No draft, no quote: the empty reply form, the same for everyone who may post the
+            # same ways in the same language; rendered once per process, not on every view.
+            compose_html = _empty_compose_html(get_language(), tuple(value for value, _label in _identity_choices(request.user)))
+    moderator = is_forum_moderator(request.user)
+    csrf_input = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
     return {
         "topic": topic,
         "community": topic.community,
@@ -379,8 +391,22 @@ def _topic_context(request: HttpRequest, topic: Any, *, form: PostForm | None = 
         "form": form,
         "may_reply": may_reply,
         "reaction_kinds": ReactionKind.choices,
-        "is_moderator": is_forum_moderator(request.user),
+        "is_moderator": moderator,
+        "post_items": post_items_html(rows, may_reply=may_reply, is_moderator=moderator, csrf_input=csrf_input,
+                                      note_labels={value: str(label) for value, label in ContentNote.choices}),
+        "compose_html": compose_html,
     }
+
+
+@functools.lru_cache(maxsize=32)
+def _empty_compose_html(language: str, identity_modes: tuple[str, ...]) -> SafeString:
+    """The fields of an empty reply form (no per-member value, no CSRF token: the form tag
+    around it carries that), keyed by language and the identity modes offered."""
+    del language  # part of the key: the render below uses the active language
+    labels = dict(PostIdentity.choices)
+    form = PostForm(user=None, initial={"identity_mode": PostIdentity.PSEUDONYM})
+    cast(forms.ChoiceField, form.fields["identity_mode"]).choices = [(mode, str(labels[mode])) for mode in identity_modes]
+    return mark_safe(render_to_string("forums/posting/_compose_fields.html", {"form": form}))  # noqa: S308 - template output
 
 
 @verified_required
