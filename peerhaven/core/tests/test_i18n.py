@@ -76,6 +76,69 @@ def test_it_keeps_every_placeholder_and_tag_in_the_translation() -> None:
     assert not mismatched, f"Placeholders or tags differ: {mismatched}"
 
 
+# The catalogues address the member as "usted" (su, puede, le, elija). The informal "tú" shows in its pronouns
+# and possessives, in second-person verb forms (puedes, tienes, aceptaste, recibirás, estáis) and in
+# imperatives that differ from the usted ones (elige/elija, escribe/escriba), the last only at the start of a
+# sentence, where the same word is not a third-person verb ("el grupo elige" is fine, "Elige una hora" is not).
+_TU_WORDS = (
+    "tú tu tus te ti contigo tuyo tuya tuyos tuyas os vosotros vosotras vuestro vuestra vuestros vuestras "
+    # present indicative and subjunctive
+    "eres estás has tienes puedes quieres debes necesitas sabes ves vas haces sigues recibes eliges escribes "
+    "ofreces perteneces supervisas facilitas apoyas confirmas encuentras traes usas lees buscas prefieres "
+    "piensas sientes vienes dices llevas trabajas puedas tengas quieras hayas seas estés necesites elijas "
+    "incluyas indiques completes reanudes subas abras debas vayas hagas sepas veas "
+    # imperfect and conditional
+    "leías estabas tenías querías podías podrías querrías deberías tendrías "
+    # imperative, alone or with pronouns attached
+    "haz pon sal mantén suscríbete déjalo escríbelo léelo acéptala acéptalo cópiala edítalos elimínalos "
+    "márcalo publícalo coméntalo exprésalo inténtalo ábrela añádela cuéntanos dale ponle pídelo revísalo "
+    "guárdalo"
+).split()
+# Nouns and third-person forms that end like a tú preterite (-aste, -iste) or future (-rás).
+_NOT_TU = "desgaste contraste existe consiste insiste persiste resiste asiste desiste subsiste triste chiste quiste atrás detrás"
+_INFORMAL_WORD = re.compile(
+    r"(?<![\w-])(?!(?:" + "|".join(_NOT_TU.split()) + r")(?!\w))(?:"
+    + "|".join(sorted(_TU_WORDS, key=len, reverse=True))
+    + r"|\w+(?:aste|iste|rás|áis|éis)|sois|vais)(?![\w-])",
+    re.IGNORECASE,
+)
+_TU_IMPERATIVES = (
+    "elige escribe añade usa indica revisa comprueba introduce deja guarda quita acepta confirma pulsa lee abre "
+    "busca cambia describe invita pide responde retira sube vuelve publica evita inicia nombra archiva comparte "
+    "mira intenta elimina borra selecciona completa escoge recuerda anota comenta contacta menciona"
+).split()
+_INFORMAL_IMPERATIVE = re.compile(
+    r"(?:^|[.:;!?¿¡(]\s*)(?:" + "|".join(_TU_IMPERATIVES) + r")\s+\w", re.IGNORECASE
+)
+
+
+def _informal(text: str) -> list[str]:
+    return [match.group(0) for pattern in (_INFORMAL_WORD, _INFORMAL_IMPERATIVE) for match in pattern.finditer(text)]
+
+
+def test_the_informal_pattern_tells_tu_from_usted() -> None:
+    for informal in ("Elige una hora.", "No puedes publicar aquí.", "Tu respuesta está guardada.",
+                     "Te han invitado a un grupo", "Aceptaste este acuerdo.", "Recibirás una notificación.",
+                     "Solo vosotros dos podéis verlo.", "Déjalo vacío.", "Gracias. Inténtalo de nuevo."):
+        assert _informal(informal), informal
+    for formal in ("Elija una hora.", "No puede publicar aquí.", "Su respuesta está guardada.",
+                   "Le damos la bienvenida", "El grupo elige cómo se incorporan sus miembros.",
+                   "Agotamiento y desgaste", "Volver atrás", "Solo lo ven los miembros.", "Consulta de casos",
+                   "Déjelo vacío.", "Inténtelo de nuevo.", "Fechas más precisas que un año"):
+        assert not _informal(formal), formal
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda path: str(path.relative_to(REPO)))
+def test_it_addresses_the_member_as_usted_in_every_catalogue(path: Path) -> None:
+    informal: list[tuple[str, str, list[str]]] = []
+    for entry in _catalogue(path).translated_entries():
+        translations = [entry.msgstr] if not entry.msgid_plural else list(entry.msgstr_plural.values())
+        for translated in translations:
+            if found := _informal(translated):
+                informal.append((entry.msgid, translated, found))
+    assert not informal, f"Informal (tú) Spanish; use the usted form: {informal}"
+
+
 def test_it_compiles_the_catalogue(tmp_path: Path) -> None:
     _need_gettext_tools()
     for index, path in enumerate(CATALOGUES[1:]):
