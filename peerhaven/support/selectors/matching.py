@@ -648,9 +648,11 @@ def suggestions_for(
                        seeker_offset=seeker_offset, offsets=offsets)
     # Someone who shares a language comes first (and the database scores far fewer rows); the
     # others are read only when too few do.
-    scored = ranking.best(AVAILABILITY_CANDIDATES, only_shared_language=bool(wanted_languages))
+    wanted = max(AVAILABILITY_CANDIDATES, limit)
+    scored = ranking.best(wanted, only_shared_language=bool(wanted_languages))
     if wanted_languages and len(scored) < limit:
-        scored = ranking.best(AVAILABILITY_CANDIDATES, only_shared_language=False)
+        scored = ranking.best(wanted, only_shared_language=False)
+    scored = scored[:AVAILABILITY_CANDIDATES]
     top = [pk for _score, pk in scored]
     base_scores = {pk: score for score, pk in scored}
     # The employer is private and encrypted: never shown, so not read (nor decrypted).

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -503,6 +504,16 @@ def _cancel(booking: Booking, *, actor: User, now: dt.datetime) -> None:
     booking.late_cancellation = is_late_cancellation(booking, now=now)
     booking.updated_at = now
     booking.save(update_fields=["status", "cancelled_at", "cancelled_by", "late_cancellation", "updated_at"])
+    _room_changed(booking.pk)
+
+
+def _room_changed(booking_pk: int) -> None:
+    """The session's video room re-checks who may be in it once the change is committed (a
+    cancelled or moved session has no room: anyone still in it is let go). room_changed defers
+    itself with transaction.on_commit; nothing happens if the transaction rolls back."""
+    from peerhaven.live.rooms import room_changed
+
+    room_changed("support.booking", booking_pk)
 
 
 def booking_reschedule(
@@ -658,8 +669,15 @@ def erase_member(user: Any, *, keep_posts_as_former_member: bool) -> None:
     for booking in future.select_related("supporter"):
         counterpart = booking.supporter.user_id if booking.seeker_id == user.pk else booking.seeker_id
         _notify_after_commit(counterpart, "support.booking_cancelled", reverse("support:my_sessions"))
+    # Every room of theirs that may still be open (a session under way included) re-checks,
+    # after the rows are gone.
+    open_rooms = list(Booking.objects.filter(
+        Q(seeker=user) | Q(supporter__user=user), status__in=ACTIVE_BOOKING_STATUSES, ends_at__gt=now
+    ).values_list("pk", flat=True))
     Booking.objects.filter(seeker=user).delete()
     Booking.objects.filter(supporter__user=user).delete()
     Hold.objects.filter(holder=user).delete()
     CalendarFeedToken.objects.filter(user=user).delete()
     SupporterProfile.objects.filter(user=user).delete()
+    for pk in open_rooms:
+        _room_changed(pk)

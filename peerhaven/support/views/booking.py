@@ -51,6 +51,7 @@ from peerhaven.support.policies.booking import (
     is_supporter_of,
     supporter_get_for_user,
 )
+from peerhaven.support.policies.matching import can_give_feedback
 from peerhaven.support.selectors.booking import (
     active_feed_token,
     availability_of,
@@ -416,6 +417,7 @@ def session(request: HttpRequest, pk: int) -> HttpResponse:
         "can_reschedule": can_reschedule_booking(member, booking),
         "can_decide": can_decide_booking(member, booking),
         "can_record_outcome": can_record_outcome(member, booking),
+        "can_give_feedback": can_give_feedback(member, booking),
         "just_booked": request.GET.get("booked") == "1",
         "crisis": _crisis(request),
     })
