@@ -11,6 +11,7 @@ A handshake that fails authentication or authorisation is refused (HTTP 403) bef
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import secrets
 import time
@@ -18,6 +19,7 @@ from importlib import import_module
 from typing import Any
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -111,9 +113,24 @@ class MemberSocketConsumer(AsyncJsonWebsocketConsumer):
     # Messages refused for rate in a row before the socket is closed.
     max_rate_refusals = 10
     handlers: dict[str, str] = {}
+    # Message types whose handler checks the session itself (with `_session_check`, first thing,
+    # in the same trip to the database thread as its policy check and its write); every other
+    # message has its session checked here before its handler runs.
+    session_checked_by_handler: frozenset[str] = frozenset()
 
     user: User
     session_key: str | None
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels' own dispatch first closes stale database connections: one trip to the
+        # database thread for every frame and every channel-layer event, so a broadcast to N
+        # sockets queued N trips, one after another, on that one thread. Our handlers reach the
+        # database only through database_sync_to_async, which does the same clean-up in that
+        # thread around each call, so the extra trip is left out.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -184,12 +201,16 @@ class MemberSocketConsumer(AsyncJsonWebsocketConsumer):
                 await self.send_error("rate_limited")
             return
         self.rate_refusals = 0
-        if not await database_sync_to_async(_session_check)(self.session_key, self.user.pk, touch=True):
-            await self.close(code=CLOSE_SIGNED_OUT)
-            return
         try:
             content = await self.decode_json(text_data)
         except ValueError:
+            content = None
+        kind = content.get("type") if isinstance(content, dict) else None
+        if not (isinstance(kind, str) and kind in self.session_checked_by_handler):
+            if not await database_sync_to_async(_session_check)(self.session_key, self.user.pk, touch=True):
+                await self.close(code=CLOSE_SIGNED_OUT)
+                return
+        if content is None:
             await self.send_error("bad_request")
             return
         await self.receive_json(content)
@@ -245,6 +266,7 @@ class MeetupRoomConsumer(MemberSocketConsumer):
         "participant.remove": "handle_participant_remove",
         "message.hide": "handle_message_hide",
     }
+    session_checked_by_handler = frozenset({"chat.post"})
 
     meetup: Meetup
     registration: MeetupRegistration
@@ -340,12 +362,33 @@ class MeetupRoomConsumer(MemberSocketConsumer):
         return can_join_meetup(self.user, self.meetup, self.registration)
 
     async def handle_chat_post(self, content: dict[str, Any]) -> None:
-        body, note = content.get("body"), content.get("content_note", "")
+        outcome, detail = await database_sync_to_async(self._chat_post)(content.get("body"), content.get("content_note", ""))
+        if outcome == "signed_out":
+            await self.close(code=CLOSE_SIGNED_OUT)
+        elif outcome == "removed":
+            await self.close(code=CLOSE_REMOVED)
+        elif outcome:
+            await self.send_error(outcome, detail)
+
+    def _chat_post(self, body: Any, note: Any) -> tuple[str, Any]:
+        """The hot path, in one trip to the database thread: the session (this type is in
+        `session_checked_by_handler`), the room and the policy re-read, then the write. Returns
+        ("", None) when posted, else what went wrong and its detail."""
+        if not _session_check(self.session_key, self.user.pk, touch=True):
+            return "signed_out", None
         if not isinstance(body, str) or not isinstance(note, str):
-            await self.send_error("bad_request")
-            return
-        if await self._allowed(self._may_post):
-            await self._run(services.chat_message_post, actor=self.user, meetup=self.meetup, body=body, content_note=note)
+            return "bad_request", None
+        if not self._reload():
+            return "removed", None
+        if not self._may_post():
+            return "forbidden", None
+        try:
+            services.chat_message_post(actor=self.user, meetup=self.meetup, body=body, content_note=note)
+        except ValidationError as error:
+            return "invalid", error.messages
+        except (PermissionDenied, Http404):
+            return "forbidden", None
+        return "", None
 
     async def handle_hand_raise(self, content: dict[str, Any]) -> None:
         if await self._allowed(self._may_take_part):
@@ -444,11 +487,16 @@ class MeetupRoomConsumer(MemberSocketConsumer):
 
     # --- channel-layer events from live.services ---------------------------------------------------
     async def chat_message(self, event: dict[str, Any]) -> None:
-        if event["author_id"] in self.blocked_ids:
+        author_id = event["author_id"]
+        if author_id in self.blocked_ids:
             return
-        frame: dict[str, Any] = {"type": "chat.message", "message": self._for_me({**event["message"], "author_id": event["author_id"]})}
-        if event["author_id"] == self.user.pk:
-            frame["warnings"] = event["warnings"]
+        if author_id != self.user.pk:
+            # Encoded once by the service for everyone but the author: forwarded as it is.
+            await self.send(text_data=event["frame"])
+            return
+        frame = json.loads(event["frame"])
+        frame["message"]["mine"] = True
+        frame["warnings"] = event["warnings"]
         await self.send_json(frame)
 
     async def chat_reactions(self, event: dict[str, Any]) -> None:

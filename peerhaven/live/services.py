@@ -7,11 +7,19 @@ Real-time events leave only from here, after commit, to the room's channel-layer
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import datetime as dt
+import json
+import logging
+import os
+import weakref
+from collections import deque
 from functools import partial
 from typing import Any
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -47,6 +55,8 @@ from peerhaven.live.selectors import (
 )
 from peerhaven.safety import phi
 
+logger = logging.getLogger(__name__)
+
 
 class MeetupFull(Exception):
     """Every seat is taken: answered with a 409 and a kind message."""
@@ -57,9 +67,57 @@ def room_group(meetup_id: int) -> str:
 
 
 def _send(group: str, event: dict[str, Any]) -> None:
+    """Send `event` to `group`. In a worker thread of the ASGI server it is handed to the
+    server's event loop, which sends the room's events one after another in the order they were
+    committed, without this thread waiting for the fan-out; elsewhere it is sent before returning."""
     layer = get_channel_layer()
-    if layer is not None:
+    if layer is None:
+        return
+    loop = _server_loop()
+    if loop is None:
         async_to_sync(layer.group_send)(group, event)
+        return
+    # A fresh context: the sending task must not inherit this worker thread's asgiref state.
+    loop.call_soon_threadsafe(_outbox_put, layer, group, event, context=contextvars.Context())
+
+
+class _Outbox:
+    """Events waiting to be sent on one event loop, in order; touched only on that loop."""
+
+    __slots__ = ("events", "sending")
+
+    def __init__(self) -> None:
+        self.events: deque[tuple[Any, str, dict[str, Any]]] = deque()
+        self.sending = False
+
+
+_outboxes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Outbox] = weakref.WeakKeyDictionary()
+_sending_tasks: set[asyncio.Future[None]] = set()
+
+
+def _outbox_put(layer: Any, group: str, event: dict[str, Any]) -> None:
+    loop = asyncio.get_running_loop()
+    outbox = _outboxes.get(loop)
+    if outbox is None:
+        outbox = _outboxes[loop] = _Outbox()
+    outbox.events.append((layer, group, event))
+    if not outbox.sending:
+        outbox.sending = True
+        task = asyncio.ensure_future(_outbox_drain(outbox))
+        _sending_tasks.add(task)
+        task.add_done_callback(_sending_tasks.discard)
+
+
+async def _outbox_drain(outbox: _Outbox) -> None:
+    try:
+        while outbox.events:
+            layer, group, event = outbox.events.popleft()
+            try:
+                await layer.group_send(group, event)
+            except Exception:  # noqa: BLE001 - one lost event must not stop the ones after it
+                logger.exception("a live event could not be sent")
+    finally:
+        outbox.sending = False
 
 
 def _push_after_commit(meetup_id: int, event: dict[str, Any]) -> None:
@@ -67,11 +125,119 @@ def _push_after_commit(meetup_id: int, event: dict[str, Any]) -> None:
 
 
 def _push_presence_after_commit(meetup: Meetup) -> None:
-    # Computed when the transaction has committed, so that the list is what others will read.
-    def _push() -> None:
-        _send(room_group(meetup.pk), {"type": "room.presence", "participants": presence(meetup)})
+    transaction.on_commit(partial(_presence_soon, meetup.pk))
 
-    transaction.on_commit(_push)
+
+# --- presence, coalesced ------------------------------------------------------------------------
+# Every join, leave and raised hand changes a room's presence list. Sending the whole list to the
+# whole room at each change costs N messages per change, N^2 for a room filling up. Instead a
+# room gets at most one snapshot per PRESENCE_INTERVAL_SECONDS from this process: the first
+# change goes out at once, later ones within the interval are folded into one snapshot read
+# when it is sent (so it is never stale). A joiner has the full list in its welcome frame anyway.
+PRESENCE_INTERVAL_SECONDS = 1.0
+
+
+class _PresenceRoom:
+    """One room's snapshot schedule, touched only on the event loop's thread."""
+
+    __slots__ = ("last", "timer", "sending", "again")
+
+    def __init__(self) -> None:
+        self.last = float("-inf")
+        self.timer: asyncio.TimerHandle | None = None
+        self.sending = False
+        self.again = False
+
+
+# Per event loop (a test's loop closes with its test; a server has one), then per meetup.
+_presence_rooms_by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, _PresenceRoom]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _presence_snapshot(meetup_id: int) -> list[dict[str, Any]] | None:
+    # Computed when the transaction has committed, so that the list is what others will read.
+    meetup = Meetup.objects.filter(pk=meetup_id).first()
+    return presence(meetup) if meetup is not None else None
+
+
+def _presence_send_now(meetup_id: int) -> None:
+    participants = _presence_snapshot(meetup_id)
+    if participants is not None:
+        _send(room_group(meetup_id), {"type": "room.presence", "participants": participants})
+
+
+def _presence_soon(meetup_id: int) -> None:
+    """After a commit: schedule the room's snapshot on the server's event loop, or send it now
+    where there is no long-lived loop (a management command, a plain WSGI request)."""
+    loop = _server_loop()
+    if loop is None:
+        _presence_send_now(meetup_id)
+        return
+    # A fresh context: the snapshot's task must not inherit this worker thread's asgiref state.
+    loop.call_soon_threadsafe(_presence_request, meetup_id, context=contextvars.Context())
+
+
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop of the ASGI server when this code runs in one of its worker threads."""
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is not None:
+        return running
+    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    if loop is None or getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
+        return None
+    return loop if loop.is_running() and not loop.is_closed() else None
+
+
+def _presence_request(meetup_id: int) -> None:
+    loop = asyncio.get_running_loop()
+    _presence_rooms = _presence_rooms_by_loop.setdefault(loop, {})
+    room = _presence_rooms.get(meetup_id)
+    if room is None:
+        if len(_presence_rooms) > 1000:  # forget rooms that have been quiet for a while
+            quiet = loop.time() - 10 * PRESENCE_INTERVAL_SECONDS
+            for key in [key for key, value in _presence_rooms.items()
+                        if value.last < quiet and value.timer is None and not value.sending]:
+                del _presence_rooms[key]
+        room = _presence_rooms[meetup_id] = _PresenceRoom()
+    if room.sending:
+        room.again = True
+        return
+    if room.timer is not None:
+        return  # the snapshot already planned will read this change
+    wait = room.last + PRESENCE_INTERVAL_SECONDS - loop.time()
+    if wait <= 0:
+        _presence_start(meetup_id, room)
+    else:
+        room.timer = loop.call_later(wait, _presence_start, meetup_id, room)
+
+
+def _presence_start(meetup_id: int, room: _PresenceRoom) -> None:
+    room.timer = None
+    room.sending = True
+    room.last = asyncio.get_running_loop().time()
+    task = asyncio.ensure_future(_presence_send(meetup_id, room))
+    _sending_tasks.add(task)
+    task.add_done_callback(_sending_tasks.discard)
+
+
+async def _presence_send(meetup_id: int, room: _PresenceRoom) -> None:
+    try:
+        participants = await database_sync_to_async(_presence_snapshot)(meetup_id)
+        layer = get_channel_layer()
+        if participants is not None and layer is not None:
+            # Behind the room's other events already handed over (a removal before its presence).
+            _outbox_put(layer, room_group(meetup_id), {"type": "room.presence", "participants": participants})
+    except Exception:  # noqa: BLE001 - a lost snapshot is repaired by the next change; never crash the loop
+        logger.exception("presence snapshot for a meetup room failed")
+    finally:
+        room.sending = False
+    if room.again:
+        room.again = False
+        _presence_request(meetup_id)
 
 
 # --- scheduling and registration ---------------------------------------------------------------
@@ -160,8 +326,11 @@ def chat_message_post(
             for finding in phi.scan(body)
         ]
         payload = message_payload(message, host_id=meetup.host_id)
+        # The frame every other participant gets, encoded once here rather than once per socket:
+        # the consumers only forward it (or, for the author, mark it as theirs with the warnings).
+        frame = json.dumps({"type": "chat.message", "message": {**payload, "mine": False}})
         _push_after_commit(meetup.pk, {
-            "type": "chat.message", "message": payload, "author_id": actor.pk, "warnings": warnings,
+            "type": "chat.message", "frame": frame, "author_id": actor.pk, "warnings": warnings,
         })
     return message, warnings
 
