@@ -213,14 +213,15 @@ def _decorate_posts(request: HttpRequest, topic: Any, posts: list[Post], *, read
         post.topic = topic  # already loaded: the policy checks below read it without a query
         anonymous = post.identity_mode == PostIdentity.ANONYMOUS
         own = is_own_post(request.user, post)
+        created = localtime(post.created_at)
         rows.append({
             "post": post,
             "label": post_author_label(post, request.user),
             "html": _page_post_html(post.rendered_html),
             "anonymous": anonymous,
             # What `|date:'c'` and `|date:"DATETIME_FORMAT"` would print, computed in one pass.
-            "created_iso": date_format(localtime(post.created_at), "c"),
-            "created_display": date_format(localtime(post.created_at), "DATETIME_FORMAT"),
+            "created_iso": created.isoformat(),  # what `|date:'c'` prints
+            "created_display": date_format(created, "DATETIME_FORMAT"),
             "new": post.number > read_up_to,
             "own": own,
             "deleted": post.deleted_at is not None,
@@ -374,11 +375,12 @@ def _topic_context(request: HttpRequest, topic: Any, *, form: PostForm | None = 
             if quoted is not None:
                 initial["body"] = quote_markdown(author_label=post_author_label(quoted, request.user), body=quoted.body) + initial.get("body", "")
                 initial["reply_to"] = quoted.pk
-        form = PostForm(user=request.user, initial=initial)
         if set(initial) == {"identity_mode"}:
             # No draft, no quote: the empty reply form, the same for everyone who may post the
             # same ways in the same language; rendered once per process, not on every view.
-            compose_html = _empty_compose_html(get_language(), tuple(value for value, _label in _identity_choices(request.user)))
+            compose_html = _empty_compose_html(get_language(), tuple(allowed_identity_modes(request.user)))
+        else:
+            form = PostForm(user=request.user, initial=initial)
     moderator = is_forum_moderator(request.user)
     csrf_input = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
     return {
