@@ -7,6 +7,7 @@ member gets a 404, as if the group had nothing inside."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -516,6 +517,25 @@ def thread_detail(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse
     return _thread_page(request, group, thread_pk)
 
 
+def _publish_guarded(request: HttpRequest, form: PostForm | CommentForm, back: HttpResponse, success: str,
+                     create: Callable[[str, bool], object]) -> HttpResponse | None:
+    """Publish a reply or comment through its service (which runs the PHI guard): back to the page
+    with a message when it is posted or refused outright, None when the form must be shown again
+    with the guard's findings (or the form's own errors)."""
+    if not form.is_valid():
+        return None
+    try:
+        create(form.cleaned_data["body"], form.phi_confirmed)
+    except ValidationError as error:
+        _apply_errors(form, error)
+        return None
+    except PermissionDenied as refusal:
+        messages.error(request, str(refusal))
+        return back
+    messages.success(request, success)
+    return back
+
+
 @verified_required
 @require_POST
 def thread_reply(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
@@ -529,19 +549,13 @@ def thread_reply(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse:
         messages.error(request, _("This thread is locked."))
         return redirect("groups:thread_detail", pk=group.pk, thread_pk=thread.pk)
     form = PostForm(request.POST)
-    if form.is_valid():
-        try:
-            post_create(actor=member, thread=thread, body=form.cleaned_data["body"],
-                        phi_confirmed=form.phi_confirmed, request=request)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        except PermissionDenied as refusal:
-            messages.error(request, str(refusal))
-            return redirect("groups:thread_detail", pk=group.pk, thread_pk=thread.pk)
-        else:
-            messages.success(request, _("Your reply is posted."))
-            return redirect("groups:thread_detail", pk=group.pk, thread_pk=thread.pk)
-    return _thread_page(request, group, thread_pk, form=form, status=400)
+    back = redirect("groups:thread_detail", pk=group.pk, thread_pk=thread.pk)
+    published = _publish_guarded(
+        request, form, back, _("Your reply is posted."),
+        lambda body, confirmed: post_create(actor=member, thread=thread, body=body, phi_confirmed=confirmed,
+                                            request=request),
+    )
+    return published or _thread_page(request, group, thread_pk, form=form, status=400)
 
 
 @verified_required
@@ -641,19 +655,13 @@ def presentation_comment(request: HttpRequest, pk: int, presentation_pk: int) ->
     if early is not None:
         return early
     form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            comment_create(actor=member, presentation=presentation, body=form.cleaned_data["body"],
-                           phi_confirmed=form.phi_confirmed, request=request)
-        except ValidationError as error:
-            _apply_errors(form, error)
-        except PermissionDenied as refusal:
-            messages.error(request, str(refusal))
-            return redirect("groups:presentation_detail", pk=group.pk, presentation_pk=presentation.pk)
-        else:
-            messages.success(request, _("Your comment is posted."))
-            return redirect("groups:presentation_detail", pk=group.pk, presentation_pk=presentation.pk)
-    return _presentation_page(request, group, presentation_pk, form=form, status=400)
+    back = redirect("groups:presentation_detail", pk=group.pk, presentation_pk=presentation.pk)
+    published = _publish_guarded(
+        request, form, back, _("Your comment is posted."),
+        lambda body, confirmed: comment_create(actor=member, presentation=presentation, body=body,
+                                               phi_confirmed=confirmed, request=request),
+    )
+    return published or _presentation_page(request, group, presentation_pk, form=form, status=400)
 
 
 @verified_required
