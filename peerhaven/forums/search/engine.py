@@ -147,7 +147,7 @@ def _id_query(user: Any, filters: SearchFilters, terms: list[str]) -> tuple[str,
         )  # fixed SQL fragments; every value is a bound parameter
         # In the order of the placeholders: the outer rank column (PostgreSQL), the inner match
         # and filters, the candidate bound, the outer ORDER BY rank (PostgreSQL), the page.
-        all_params = [tsquery_text(terms)] if postgres else []
+        all_params: list[Any] = [tsquery_text(terms)] if postgres else []
         all_params += [*match_params, *params, RELEVANCE_CANDIDATES]
         if postgres:
             all_params.append(tsquery_text(terms))

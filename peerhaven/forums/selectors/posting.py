@@ -288,7 +288,7 @@ def _topic_paginator(topic: Topic) -> Paginator:
     """Pages by post number, as permalinks count them (`post_page_number`): page n holds numbers
     20(n-1)+1 … 20n. The count is the topic's denormalised post count: no COUNT query."""
     paginator = Paginator(Post.objects.none(), POSTS_PER_PAGE)
-    paginator.count = topic.post_count  # type: ignore[misc]  # a cached_property, set ahead
+    paginator.count = topic.post_count  # a cached_property, set ahead
     return paginator
 
 
