@@ -16,11 +16,11 @@ check, JSON decoding, dispatch, answered with its error frame for an unknown typ
 and the server's memory per connection (RSS growth / connections).
 
 The N listeners are sockets of one registered member (every socket joins the room and its presence
-list): presence is broadcast to the whole room at each join, so with N distinct members joining one
-after another the presence traffic grows with N^3 and would dominate the set-up (a finding reported
-beside the figures). The chat fan-out per socket does the same work for one member or many. The
-poster is the host, with its own socket. No production limit is changed: the meetup's capacity is
-the ordinary one, and the poster stays within the per-connection rate limit.
+list); the chat fan-out per socket does the same work for one member or many. A room's presence
+list goes out at most once a second (live.services, coalesced), so joins no longer cost the room
+a message each. The poster is the host, with its own socket. No production limit is changed: the
+meetup's capacity is the ordinary one, and the poster stays within the per-connection rate limit.
+The load average (1, 5, 15 minutes) is recorded after each size's rounds: the machine is shared.
 """
 
 from __future__ import annotations
@@ -335,6 +335,7 @@ async def measure(target: Target, sizes: list[int]) -> dict[str, Any]:
                 # The poster keeps within the room's per-connection rate limit (5 a second).
                 await asyncio.sleep(0.25)
             figures: dict[str, Any] = {
+                "load": list(os.getloadavg()),
                 "complete_rounds": len(times), "attempted_rounds": len(times) + len(crowd.partial),
                 "lost_deliveries": crowd.lost, "partial_deliveries": crowd.partial,
                 "join_s": join_seconds, "quiet_after_s": settle,
@@ -360,6 +361,7 @@ async def measure(target: Target, sizes: list[int]) -> dict[str, Any]:
         result["echo_samples"], result["echo_unanswered"] = len(samples), unanswered
         result["echo_p50_ms"] = percentile(samples, 0.50) * 1000 if samples else None
         result["echo_p99_ms"] = percentile(samples, 0.99) * 1000 if samples else None
+        result["load"] = list(os.getloadavg())
         print(f"  {target.name}: round trip with {held} held: {result}", flush=True)
     finally:
         await crowd.close()
@@ -492,6 +494,10 @@ def main() -> int:
     return 0
 
 
+def _load(values: list[float] | None) -> str:
+    return "n/a" if not values else " / ".join(f"{value:.1f}" for value in values)
+
+
 def _fmt(value: float | None, digits: int = 1) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 
@@ -513,8 +519,8 @@ def write_report(report: dict[str, Any]) -> None:
         f"Joins run {CONNECT_CONCURRENCY} at a time; daphne's accept timeout is raised to "
         f"{ACCEPT_TIMEOUT_SECONDS} s for the run (5 s by default; uvicorn, used in production, has none).",
         "",
-        "| server | clients | first client ms | last client: median ms | p95 ms | deliveries/s | ratio to raw | rounds complete | joining the sockets, s |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| server | clients | first client ms | last client: median ms | p95 ms | deliveries/s | ratio to raw | rounds complete | joining the sockets, s | load avg after |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for key, label in (("raw", "raw websockets"), ("memory", "ours, in-memory layer"), ("redis", "ours, channels-redis")):
         if key not in results:
@@ -525,7 +531,8 @@ def write_report(report: dict[str, Any]) -> None:
             lines.append(
                 f"| {label} | {size} | {_fmt(figures['first_ms'])} | {_fmt(figures['median_ms'])} "
                 f"| {_fmt(figures['p95_ms'])} | {_fmt(figures['rate'], 0)} | {_fmt(ratio, 2)} "
-                f"| {figures['complete_rounds']}/{figures['attempted_rounds']} | {figures['join_s']:.1f} |"
+                f"| {figures['complete_rounds']}/{figures['attempted_rounds']} | {figures['join_s']:.1f} "
+                f"| {_load(figures.get('load'))} |"
             )
     failed = [
         f"{label} at {size} clients: clients reached in each failed round {figures['partial_deliveries']}"
@@ -544,11 +551,29 @@ def write_report(report: dict[str, Any]) -> None:
             "behind during the joins stay open but no longer hear the room (nor their member group, "
             "which carries suspensions).",
         ]
+    verdicts = []
+    for key, label in (("memory", "in-memory layer"), ("redis", "channels-redis")):
+        for size, figures in results.get(key, {}).get("sizes", {}).items():
+            raw_rate = raw_result["sizes"].get(size, {}).get("rate")
+            ratio = figures["rate"] / raw_rate if figures["rate"] and raw_rate else None
+            verdict = "no complete round" if ratio is None else ("met" if ratio >= 0.5 else "missed")
+            verdicts.append(f"{label}, {size} clients: {verdict}")
     lines += [
         "",
-        "\"First client\" is close to the whole time in our rows: most of it is the posting path "
-        "(session check, policy reload, the message written and encrypted, the PHI guard, the commit) "
-        "before the fan-out starts; the raw server only forwards.",
+        "Goal (ratio >= 0.5): " + "; ".join(verdicts) + ".",
+        "",
+        "\"First client\" is our posting path, before any fan-out: the frame's limits, then one trip "
+        "to the consumers' database thread that checks the session, re-reads the room and applies "
+        "the posting policy, writes the message (body encrypted), runs the PHI guard and commits; "
+        "the event then goes to the event loop. The raw server only forwards. The fan-out itself "
+        "(last minus first client) sends one frame encoded once by the service: each consumer "
+        "forwards that text, and the in-memory layer (peerhaven/live/layers.py) no longer sweeps "
+        "every waiting channel at each receive. What remains is fixed cost per message: with "
+        "`CONN_MAX_AGE = 0` (the setting for ASGI) every trip opens and closes a database "
+        "connection, and on SQLite in WAL mode the close also checkpoints the log; with 1,000 "
+        "sockets held, the post also queues behind their once-a-minute session checks on that one "
+        "thread. Against a raw broadcast of 100 clients, which takes a few milliseconds, that fixed "
+        "cost dominates.",
     ]
     lines += [
         "",
@@ -556,8 +581,8 @@ def write_report(report: dict[str, Any]) -> None:
         f"connections (evenly spread) in turn, within {ECHO_BUDGET_SECONDS:.0f} s, and "
         "the server's resident memory growth divided by the connections opened.",
         "",
-        "| server | held | round trips (unanswered in 10 s) | p50 ms | p99 ms | memory per connection KiB |",
-        "|---|---|---|---|---|---|",
+        "| server | held | round trips (unanswered in 10 s) | p50 ms | p99 ms | memory per connection KiB | load avg after |",
+        "|---|---|---|---|---|---|---|",
     ]
     for key, label in (("raw", "raw websockets (echo)"), ("memory", "ours, in-memory layer"), ("redis", "ours, channels-redis")):
         if key not in results:
@@ -566,16 +591,19 @@ def write_report(report: dict[str, Any]) -> None:
         lines.append(
             f"| {label} | {figures['held']} | {figures['echo_samples']} ({figures['echo_unanswered']}) "
             f"| {_fmt(figures['echo_p50_ms'], 2)} | {_fmt(figures['echo_p99_ms'], 2)} "
-            f"| {figures['rss_per_connection_kib']:.1f} |"
+            f"| {figures['rss_per_connection_kib']:.1f} | {_load(figures.get('load'))} |"
         )
     lines += [
         "",
         "Our round trip is the consumer's whole receive path (frame size and rate limits, the session "
         "check against the database, JSON decoding, dispatch), answered with its error frame for an "
         "unknown message type; the raw server echoes. The listeners are sockets of one registered "
-        "member: every join broadcasts the room's presence list to the room, so N distinct members "
-        "joining one by one cost presence traffic growing with N^3 (the joining column shows the "
-        "cost of N joins even with one member). No production limit was changed for the run.",
+        "member. A room's presence list goes out at most once a second (the first change at once, "
+        "later ones folded into one snapshot read when it is sent), so N joins no longer cost N "
+        "presence broadcasts to a growing room; the joining column is now the handshake and the "
+        "join's own database work (session, gate, room, presence row, history). Load averages are "
+        "those of the whole machine, shared with other work. No production limit was changed for "
+        "the run.",
         END,
     ]
     section = "\n".join(lines)
