@@ -600,18 +600,46 @@ def slot_is_open(
     return any(slot.starts_at == starts_at and slot.length_minutes == length_minutes for slot in slots)
 
 
+class SlotChoice(NamedTuple):
+    """A slot as the picker shows it: its texts made once here (per page, a template filter per
+    slot and per text was most of the rendering)."""
+
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    length_minutes: int
+    key: str  # the form value (UTC)
+    time_label: str  # the start in the viewer's zone, TIME_FORMAT
+    minutes_label: str  # "50 minutes"
+
+
 @dataclass(frozen=True)
 class SlotDay:
     day: dt.date
-    slots: list[Slot]
+    slots: list[SlotChoice]
+    label: str = ""  # "Friday 27 November 2026"
+    short_label: str = ""  # "Friday 27 November"
 
 
 def slots_by_day(slots: Iterable[Slot], zone: dt.tzinfo) -> list[SlotDay]:
-    """Slots grouped by the viewer's local date, in order."""
-    days: dict[dt.date, list[Slot]] = {}
+    """Slots grouped by the viewer's local date, in order, with the picker's texts in the active
+    language (the same formats the template filters used: TIME_FORMAT, "l j F Y", "l j F")."""
+    from django.utils.formats import date_format, time_format
+    from django.utils.translation import gettext
+
+    days: dict[dt.date, list[SlotChoice]] = {}
+    minutes: dict[int, str] = {}
     for slot in slots:
-        days.setdefault(slot.starts_at.astimezone(zone).date(), []).append(slot)
-    return [SlotDay(day, day_slots) for day, day_slots in sorted(days.items())]
+        local = slot.starts_at.astimezone(zone)
+        if slot.length_minutes not in minutes:
+            minutes[slot.length_minutes] = gettext("%(minutes)s minutes") % {"minutes": slot.length_minutes}
+        days.setdefault(local.date(), []).append(SlotChoice(
+            slot.starts_at, slot.ends_at, slot.length_minutes, slot.starts_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ"),
+            time_format(local, "TIME_FORMAT"), minutes[slot.length_minutes],
+        ))
+    return [
+        SlotDay(day, day_slots, date_format(day, "l j F Y"), date_format(day, "l j F"))
+        for day, day_slots in sorted(days.items())
+    ]
 
 
 # --- supporters ----------------------------------------------------------------------------------
