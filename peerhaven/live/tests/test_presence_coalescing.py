@@ -11,7 +11,8 @@ import pytest
 
 from peerhaven.live import services
 
-pytestmark = [pytest.mark.asyncio]
+# The snapshot is read through database_sync_to_async, which tidies the database thread's connection.
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 class _Layer:
