@@ -206,7 +206,11 @@ ASGI_APPLICATION = "config.asgi.application"
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'peerhaven.sqlite3'}")
 assert DATABASE_URL is not None
 try:
-    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("PEERHAVEN_DB_CONN_MAX_AGE", 0))
+    # Persistent connections for the WSGI workers (deployment.md: 60 s); 0, a connection per
+    # request, for the ASGI process, whose database threads do not end requests the same way.
+    # A kept connection is checked before reuse, so a restarted database costs one error at most.
+    _conn_max_age = env_int("PEERHAVEN_DB_CONN_MAX_AGE", 0)
+    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=_conn_max_age, conn_health_checks=_conn_max_age > 0)
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from exc
 if _db["ENGINE"] == "django.db.backends.sqlite3":
