@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -199,3 +200,20 @@ def meetup_room_spec(ref: str) -> RoomSpec | None:
         external=meetup.capacity > MESH_MAX_PARTICIPANTS and external_rooms_enabled(),
         closed=meetup.ended_at is not None,
     )
+
+
+def meetups_busy(user_ids: Sequence[int], start: dt.datetime, end: dt.datetime) -> dict[int, list[tuple[dt.datetime, dt.datetime]]]:
+    """Meetups these members host or are registered for (not removed, not ended), overlapping
+    [start, end), per member: commitments kept out of their T4T slots (support's busy sources).
+    One query."""
+    ids = list(user_ids)
+    found: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
+    meetups = Meetup.objects.filter(ended_at__isnull=True, starts_at__lt=end, ends_at__gt=start)
+    hosted = meetups.filter(host_id__in=ids).order_by().values_list("host_id", "starts_at", "ends_at")
+    joined = (
+        MeetupRegistration.objects.filter(member_id__in=ids, removed_at__isnull=True, meetup__in=meetups)
+        .order_by().values_list("member_id", "meetup__starts_at", "meetup__ends_at")
+    )
+    for user_id, starts_at, ends_at in hosted.union(joined, all=False):
+        found.setdefault(user_id, []).append((starts_at, ends_at))
+    return found

@@ -7,6 +7,7 @@ Each returns what its page needs with a fixed number of queries, whatever the nu
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -304,3 +305,20 @@ def export_member(user: Any) -> dict[str, Any]:
             for row in presenting
         ],
     }
+
+
+def meetings_busy(user_ids: Sequence[int], start: dt.datetime, end: dt.datetime) -> dict[int, list[tuple[dt.datetime, dt.datetime]]]:
+    """Scheduled meetings of the groups these members are active in, overlapping [start, end),
+    per member: their commitments, kept out of their T4T slots (support's busy sources). One query."""
+    found: dict[int, list[tuple[dt.datetime, dt.datetime]]] = {}
+    rows = (
+        Membership.objects.filter(
+            user_id__in=list(user_ids), status=MembershipStatus.ACTIVE, group__archived_at__isnull=True,
+            group__meetings__status=MeetingStatus.SCHEDULED, group__meetings__starts_at__lt=end,
+            group__meetings__ends_at__gt=start,
+        )
+        .values_list("user_id", "group__meetings__starts_at", "group__meetings__ends_at")
+    )
+    for user_id, starts_at, ends_at in rows:
+        found.setdefault(user_id, []).append((starts_at, ends_at))
+    return found

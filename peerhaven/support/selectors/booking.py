@@ -19,11 +19,10 @@ import bisect
 import datetime as dt
 import math
 import zoneinfo
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -51,14 +50,15 @@ SLOT_STEP = dt.timedelta(minutes=30)
 LOAD_STATUSES = (BookingStatus.REQUESTED, BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
 
 Interval = tuple[dt.datetime, dt.datetime]
-BusySource = Callable[[Any, dt.datetime, dt.datetime], Iterable[Interval]]
+BusySource = Callable[[Sequence[int], dt.datetime, dt.datetime], Mapping[int, Iterable[Interval]]]
 _BUSY_SOURCES: list[BusySource] = []
 
 
 def register_busy_source(source: BusySource) -> None:
-    """Other apps add a supporter's commitments there (group meetings they run, meetups they
-    host, check-ins): `source(user, start, end)` returns (start, end) pairs of aware datetimes
-    overlapping [start, end). Keep each source to a constant number of queries."""
+    """Other apps add a supporter's commitments there (group meetings they take part in, meetups
+    they host or joined, check-ins): `source(user_ids, start, end)` returns, per user id, the
+    (start, end) pairs of aware datetimes overlapping [start, end). One call covers every
+    supporter of a page or a ranking, so keep each source to one query whatever the number."""
     if source not in _BUSY_SOURCES:
         _BUSY_SOURCES.append(source)
 
@@ -502,12 +502,11 @@ def supporter_busy_seconds_and_load(
                 busy.append((opens - buffer, max(closes, opens + minutes * 60 + buffer)))
     # Sources need the member's id: the loaded user when there is one, else a stand-in with
     # the id only (no query for it).
-    others = [source for source in sources if source is not seeker_bookings_busy]
-    if others:
-        owner = supporter.user if SupporterProfile.user.is_cached(supporter) else get_user_model()(pk=supporter.user_id)
-        for source in others:
-            for busy_start, busy_end in source(owner, start, end):
-                busy.append((busy_start.timestamp() - buffer, busy_end.timestamp() + buffer))
+    for source in sources:
+        if source is seeker_bookings_busy:
+            continue  # in the UNION ALL above
+        for busy_start, busy_end in source([supporter.user_id], start, end).get(supporter.user_id, ()):
+            busy.append((busy_start.timestamp() - buffer, busy_end.timestamp() + buffer))
     load = Load(per_week, per_month, supporter.max_per_week, supporter.max_per_month, zone, periods)
     return busy, load
 
@@ -737,14 +736,15 @@ def active_feed_token(user: Any) -> CalendarFeedToken | None:
     return CalendarFeedToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at").first()
 
 
-def seeker_bookings_busy(user: Any, start: dt.datetime, end: dt.datetime) -> list[Interval]:
+def seeker_bookings_busy(user_ids: Sequence[int], start: dt.datetime, end: dt.datetime) -> dict[int, list[Interval]]:
     """A supporter's own T4T sessions as a seeker are commitments too (the busy source this app
-    registers for itself)."""
-    return list(
-        Booking.objects.filter(
-            seeker=user, status__in=ACTIVE_BOOKING_STATUSES, starts_at__lt=end, ends_at__gt=start
-        ).values_list("starts_at", "ends_at")
-    )
+    registers for itself; the slot and ranking queries read the same rows in their UNION ALL)."""
+    found: dict[int, list[Interval]] = {}
+    for seeker_id, starts_at, ends_at in Booking.objects.filter(
+        seeker_id__in=list(user_ids), status__in=ACTIVE_BOOKING_STATUSES, starts_at__lt=end, ends_at__gt=start
+    ).values_list("seeker_id", "starts_at", "ends_at"):
+        found.setdefault(seeker_id, []).append((starts_at, ends_at))
+    return found
 
 
 def booking_room_spec(ref: str) -> Any:

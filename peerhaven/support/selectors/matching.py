@@ -307,8 +307,11 @@ def available_soon(
     for source in sources:
         if source is seeker_bookings_busy:
             continue  # batched above
-        for pk in pks:
-            for starts_at, ends_at in source(by_pk[pk].user, span_start, span_end):
+        for user_id, intervals in source(list(user_to_pk), span_start, span_end).items():
+            pk = user_to_pk.get(user_id)
+            if pk is None:
+                continue
+            for starts_at, ends_at in intervals:
                 busy[pk].append((starts_at.timestamp() - buffers[pk], ends_at.timestamp() + buffers[pk]))
 
     found: dict[int, dt.datetime] = {}

@@ -290,8 +290,8 @@ def test_it_honours_overrides_blackouts_holds_external_busy_and_other_commitment
                                 ends_at=_local(DAY + dt.timedelta(days=4), "12:00"))
     commitment = (_local(DAY + dt.timedelta(days=5), "10:00"), _local(DAY + dt.timedelta(days=5), "10:30"))
 
-    def group_meetings(user: Any, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
-        return [commitment] if user.pk == supporter.user_id else []
+    def group_meetings(user_ids: Any, start: dt.datetime, end: dt.datetime) -> dict[int, list[tuple[dt.datetime, dt.datetime]]]:
+        return {supporter.user_id: [commitment]} if supporter.user_id in user_ids else {}
 
     register_busy_source(group_meetings)
     try:
@@ -358,3 +358,42 @@ def test_it_computes_sixty_days_in_a_constant_number_of_queries() -> None:
 def test_a_booking_made_by_the_helpers_blocks_its_slot() -> None:
     booking = make_booking()
     assert booking.starts_at not in _starts(open_slots(booking.supporter, now=booking.starts_at - dt.timedelta(days=1)))
+
+
+@pytest.mark.django_db
+def test_group_meetings_and_meetups_of_the_supporter_are_kept_out_of_their_slots(supporter: Any) -> None:
+    """The other programmes' commitments, through the busy sources groups and live register:
+    a meeting of a group the supporter is in, a meetup they host, one they joined; not a meetup
+    they were removed from, nor a meeting of a group they left."""
+    from peerhaven.accounts.tests.factories import make_member
+    from peerhaven.groups.models import Meeting, Membership, MembershipStatus
+    from peerhaven.groups.tests.grid_meetings import make_group
+    from peerhaven.live.models import Meetup, MeetupRegistration
+
+    me = supporter.user
+    facilitator = make_member(verified=True)
+    mine = make_group(facilitator, members=(me,), name="Thursday consultation")
+    left = make_group(facilitator, members=(me,), name="Old group")
+    Membership.objects.filter(group=left, user=me).update(status=MembershipStatus.LEFT)
+    days = [DAY + dt.timedelta(days=n) for n in range(5)]
+    Meeting.objects.create(group=mine, starts_at=_local(days[0], "10:00"), ends_at=_local(days[0], "11:00"))
+    Meeting.objects.create(group=left, starts_at=_local(days[1], "10:00"), ends_at=_local(days[1], "11:00"))
+
+    def meetup(host: Any, day: dt.date) -> Any:
+        return Meetup.objects.create(title="Circle", starts_at=_local(day, "10:00"), ends_at=_local(day, "11:00"),
+                                     capacity=20, host=host)
+
+    meetup(me, days[2])
+    MeetupRegistration.objects.create(meetup=meetup(facilitator, days[3]), member=me)
+    MeetupRegistration.objects.create(meetup=meetup(facilitator, days[4]), member=me, removed_at=NOW)
+
+    by_day: dict[dt.date, set[str]] = {}
+    for slot in open_slots(supporter, viewer=make_member(verified=True), now=NOW):
+        by_day.setdefault(slot.starts_at.astimezone(NEW_YORK).date(), set()).add(
+            slot.starts_at.astimezone(NEW_YORK).strftime("%H:%M"))
+    free = {"09:00", "09:10", "09:20", "09:30", "09:40", "09:50", "10:00", "10:10", "10:20", "10:30", "10:40",
+            "10:50", "11:00", "11:10"}
+    for day in (days[0], days[2], days[3]):  # busy 10:00–11:00, 10-minute buffer either side
+        assert not any("09:10" < start < "11:10" for start in by_day[day]), (day, by_day[day])
+    for day in (days[1], days[4]):  # the group was left, the member removed from the meetup
+        assert by_day[day] & free == by_day[DAY + dt.timedelta(days=6)] & free, day

@@ -16,6 +16,7 @@ from peerhaven.accounts.models import Profile, User
 from peerhaven.accounts.tests.factories import make_member
 from peerhaven.support.models import Booking, BookingStatus
 from peerhaven.support.selectors import matching
+from peerhaven.support.selectors.booking import busy_sources, seeker_bookings_busy
 from peerhaven.support.selectors.matching import ZONES_CACHE_KEY, suggestions_for
 from peerhaven.support.services.matching import preference_update
 from peerhaven.support.tests.grid_matching import make_supporter
@@ -113,4 +114,7 @@ def test_suggestions_take_a_fixed_number_of_queries() -> None:
     for _ in range(12):
         _book(make_supporter(languages=["en"]), now + dt.timedelta(hours=30))
     assert count() == few
-    assert few == 8  # preference, exclusions (2), ranking, candidates, availability (3)
+    # preference, exclusions (2), ranking, candidates, availability (3), and one per busy source
+    # other apps register (group meetings, meetups)
+    assert few == 8 + len([source for source in busy_sources() if source is not seeker_bookings_busy])
+    assert few == 10
