@@ -132,8 +132,9 @@ class MemberGateMiddleware:
         if request.path.startswith(_GATE_EXEMPT_PREFIXES):
             return None
         from peerhaven.accounts.selectors import terms_pending_for
-        from peerhaven.core.policies import has_mfa
+        from peerhaven.core.policies import has_mfa, prime_member_state
 
+        prime_member_state(user)
         if not has_mfa(user):
             return redirect(f"{reverse('accounts:secure_account')}?{urlencode({'next': request.get_full_path()})}")
         if terms_pending_for(user) is not None:

@@ -13,12 +13,14 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import Aggregate, CharField, Count, Exists, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from peerhaven.accounts.models import Role, VerificationStatus
+from peerhaven.core.prepared import PreparedRead
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
 
@@ -62,6 +64,69 @@ def has_mfa(user: Any) -> bool:
         ).exists()
         setattr(user, _MFA_CACHE, cached)
     return bool(cached)
+
+
+class _RoleList(Aggregate):
+    """The role names of a member as one comma-separated string (a row per grant otherwise)."""
+
+    function = "GROUP_CONCAT"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, function="STRING_AGG", template="%(function)s(%(expressions)s, ',')", **extra)
+
+
+UNREAD_CACHE = "_peerhaven_unread"
+
+
+def forget_unread_badge(user: Any) -> None:
+    if hasattr(user, UNREAD_CACHE):
+        delattr(user, UNREAD_CACHE)
+
+
+def _member_state_query(user_id: int) -> Any:
+    from allauth.mfa.models import Authenticator
+
+    from peerhaven.accounts.models import RoleGrant, TermsAcceptance, TermsVersion, User
+    from peerhaven.notifications.models import Notification
+
+    latest_terms = TermsVersion.objects.order_by("-published_at", "-id").values("id")[:1]
+    return User.objects.filter(pk=user_id).values_list(
+        Exists(Authenticator.objects.filter(
+            user=OuterRef("pk"), type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+        )),
+        Exists(TermsVersion.objects.all()),
+        Exists(TermsAcceptance.objects.filter(user=OuterRef("pk"), terms_version_id=Subquery(latest_terms))),
+        Subquery(
+            RoleGrant.objects.filter(user=OuterRef("pk")).values("user").annotate(names=_RoleList("role")).values("names")
+        ),
+        Subquery(
+            Notification.objects.filter(user=OuterRef("pk"), in_app=True, read_at__isnull=True)
+            .values("user").annotate(n=Count("pk")).values("n")
+        ),
+    )
+
+
+_MEMBER_STATE = PreparedRead(_member_state_query, arity=1)
+
+
+def prime_member_state(user: Any) -> None:
+    """Loads, in one query, what every signed-in page asks about its member: the second factor,
+    whether the current terms are accepted, the roles and the unread notifications badge. Each
+    lands in the per-request cache its own function reads (has_mfa, terms_pending_for,
+    user_roles, the badge), so they ask no query of their own on this request; a service that
+    changes one of them for the acting member forgets that cache (forget_cached_roles, ...).
+    The query is compiled once per process (core/prepared.py)."""
+    rows = _MEMBER_STATE.rows(int(user.pk))
+    row = rows[0] if rows else None
+    if row is None:
+        return
+    mfa, any_terms, accepted, roles, unread = row
+    setattr(user, _MFA_CACHE, bool(mfa))
+    setattr(user, _ROLES_CACHE, frozenset(roles.split(",")) if roles else frozenset())
+    setattr(user, UNREAD_CACHE, int(unread or 0))
+    if accepted or not any_terms:
+        user._peerhaven_terms_pending = None  # nothing pending; the pending version is loaded only when needed
 
 
 def has_passkey(user: Any) -> bool:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from peerhaven.accounts.models import User
 from peerhaven.core.audit import audit_log
+from peerhaven.core.policies import forget_unread_badge
 from peerhaven.notifications.emails import notification_email_build
 from peerhaven.notifications.kinds import is_registered
 from peerhaven.notifications.models import Notification, NotificationPreference
@@ -73,14 +74,17 @@ def notification_mark_read(*, actor: Any, notification: Notification) -> Notific
         # A conditional update: two tabs marking the same row never overwrite the first time.
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
     notification.refresh_from_db(fields=["read_at"])
+    forget_unread_badge(actor)
     return notification
 
 
 def notifications_mark_all_read(*, actor: Any) -> int:
     with transaction.atomic():
-        return Notification.objects.filter(user=actor, in_app=True, read_at__isnull=True).update(
+        marked = Notification.objects.filter(user=actor, in_app=True, read_at__isnull=True).update(
             read_at=timezone.now()
         )
+    forget_unread_badge(actor)
+    return marked
 
 
 def preferences_update(
