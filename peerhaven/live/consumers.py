@@ -20,7 +20,6 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -35,6 +34,7 @@ from peerhaven.accounts.services import member_group
 from peerhaven.core.middleware import SESSION_LAST_SEEN, session_is_live
 from peerhaven.core.policies import has_mfa
 from peerhaven.live import services, video
+from peerhaven.live.db import database_trip
 from peerhaven.live.models import ChatMessage, Meetup, MeetupRegistration, ReactionKind
 from peerhaven.live.policies import (
     can_hide_chat_message,
@@ -125,8 +125,8 @@ class MemberSocketConsumer(AsyncJsonWebsocketConsumer):
         # Channels' own dispatch first closes stale database connections: one trip to the
         # database thread for every frame and every channel-layer event, so a broadcast to N
         # sockets queued N trips, one after another, on that one thread. Our handlers reach the
-        # database only through database_sync_to_async, which does the same clean-up in that
-        # thread around each call, so the extra trip is left out.
+        # database only through live.db.database_trip, which does the same clean-up in that
+        # thread around each call (keeping a usable connection), so the extra trip is left out.
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
@@ -136,7 +136,7 @@ class MemberSocketConsumer(AsyncJsonWebsocketConsumer):
         user = self.scope.get("user")
         session = self.scope.get("session")
         self.session_key = getattr(session, "session_key", None)
-        if user is None or not await database_sync_to_async(self._passes_gate)(user):
+        if user is None or not await database_trip(self._passes_gate)(user):
             await self.close()
             return
         self.user = user
@@ -179,7 +179,7 @@ class MemberSocketConsumer(AsyncJsonWebsocketConsumer):
     async def _watch_session(self) -> None:
         while True:
             await asyncio.sleep(SESSION_CHECK_SECONDS)
-            if not await database_sync_to_async(_session_check)(self.session_key, self.user.pk, touch=False):
+            if not await database_trip(_session_check)(self.session_key, self.user.pk, touch=False):
                 await self.close(code=CLOSE_SIGNED_OUT)
                 return
             await self.refresh()
@@ -207,7 +207,7 @@ class MemberSocketConsumer(AsyncJsonWebsocketConsumer):
             content = None
         kind = content.get("type") if isinstance(content, dict) else None
         if not (isinstance(kind, str) and kind in self.session_checked_by_handler):
-            if not await database_sync_to_async(_session_check)(self.session_key, self.user.pk, touch=True):
+            if not await database_trip(_session_check)(self.session_key, self.user.pk, touch=True):
                 await self.close(code=CLOSE_SIGNED_OUT)
                 return
         if content is None:
@@ -226,7 +226,7 @@ class MemberSocketConsumer(AsyncJsonWebsocketConsumer):
     async def _run(self, call: Any, **kwargs: Any) -> Any:
         """Call a service; its refusals become error frames (never a crash of the socket)."""
         try:
-            return await database_sync_to_async(call)(**kwargs)
+            return await database_trip(call)(**kwargs)
         except ValidationError as error:
             await self.send_error("invalid", error.messages)
         except (PermissionDenied, Http404):
@@ -276,14 +276,17 @@ class MeetupRoomConsumer(MemberSocketConsumer):
     # --- connection ---------------------------------------------------------------------------
     async def authorise(self) -> bool:
         self.meetup_id = int(self.scope["url_route"]["kwargs"]["meetup_id"])
-        return bool(await database_sync_to_async(self._reload)())
+        return bool(await database_trip(self._reload)())
 
     def _reload(self) -> bool:
         """Fresh meetup and registration for the policy checks; True while the member may be in."""
-        meetup = Meetup.objects.filter(pk=self.meetup_id).first()
+        # One query for both while the member is registered (every message of a participant).
+        registration = (
+            MeetupRegistration.objects.select_related("meetup").filter(meetup_id=self.meetup_id, member=self.user).first()
+        )
+        meetup = registration.meetup if registration is not None else Meetup.objects.filter(pk=self.meetup_id).first()
         if meetup is None:
             return False
-        registration = MeetupRegistration.objects.filter(meetup=meetup, member=self.user).first()
         self.meetup = meetup
         if registration is not None:
             self.registration = registration
@@ -297,7 +300,7 @@ class MeetupRoomConsumer(MemberSocketConsumer):
 
     async def joined(self) -> None:
         await self.channel_layer.group_add(services.room_group(self.meetup_id), self.channel_name)
-        welcome = await database_sync_to_async(self._enter)()
+        welcome = await database_trip(self._enter)()
         self.present = True
         await self.send_json(welcome)
 
@@ -321,10 +324,10 @@ class MeetupRoomConsumer(MemberSocketConsumer):
         await self.channel_layer.group_discard(services.room_group(self.meetup_id), self.channel_name)
         if self.present:
             self.present = False
-            await database_sync_to_async(services.presence_leave)(registration=self.registration)
+            await database_trip(services.presence_leave)(registration=self.registration)
 
     async def refresh(self) -> None:
-        self.blocked_ids = await database_sync_to_async(self._load_blocks)()
+        self.blocked_ids = await database_trip(self._load_blocks)()
 
     # --- per-recipient shaping --------------------------------------------------------------------
     def _for_me(self, message: dict[str, Any]) -> dict[str, Any]:
@@ -343,11 +346,11 @@ class MeetupRoomConsumer(MemberSocketConsumer):
     # --- incoming messages, each authorised through the policies -------------------------------------
     async def _allowed(self, policy: Any) -> bool:
         """Reload the room and apply `policy`; answer 'forbidden' (or close if gone) when refused."""
-        still_in = await database_sync_to_async(self._reload)()
+        still_in = await database_trip(self._reload)()
         if not still_in:
             await self.close(code=CLOSE_REMOVED)
             return False
-        if not await database_sync_to_async(policy)():
+        if not await database_trip(policy)():
             await self.send_error("forbidden")
             return False
         return True
@@ -362,7 +365,7 @@ class MeetupRoomConsumer(MemberSocketConsumer):
         return can_join_meetup(self.user, self.meetup, self.registration)
 
     async def handle_chat_post(self, content: dict[str, Any]) -> None:
-        outcome, detail = await database_sync_to_async(self._chat_post)(content.get("body"), content.get("content_note", ""))
+        outcome, detail = await database_trip(self._chat_post)(content.get("body"), content.get("content_note", ""))
         if outcome == "signed_out":
             await self.close(code=CLOSE_SIGNED_OUT)
         elif outcome == "removed":
@@ -409,7 +412,7 @@ class MeetupRoomConsumer(MemberSocketConsumer):
     async def handle_reaction_add(self, content: dict[str, Any]) -> None:
         if not await self._allowed(self._may_take_part):
             return
-        message = await database_sync_to_async(self._message_in_room)(content.get("message_id"))
+        message = await database_trip(self._message_in_room)(content.get("message_id"))
         if message is None:
             await self.send_error("not_found")
             return
@@ -462,7 +465,7 @@ class MeetupRoomConsumer(MemberSocketConsumer):
     async def handle_participant_remove(self, content: dict[str, Any]) -> None:
         if not await self._allowed(self._may_moderate):
             return
-        registration = await database_sync_to_async(self._participant)(content.get("participant_id"))
+        registration = await database_trip(self._participant)(content.get("participant_id"))
         if registration is None:
             await self.send_error("not_found")
             return
@@ -474,7 +477,7 @@ class MeetupRoomConsumer(MemberSocketConsumer):
     async def handle_message_hide(self, content: dict[str, Any]) -> None:
         if not await self._allowed(self._may_hide):
             return
-        message = await database_sync_to_async(self._message_to_hide)(content.get("message_id"))
+        message = await database_trip(self._message_to_hide)(content.get("message_id"))
         if message is None:
             await self.send_error("not_found")
             return
@@ -601,7 +604,7 @@ class VideoRoomConsumer(MemberSocketConsumer):
         kwargs = self.scope["url_route"]["kwargs"]
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         token = (query.get("token") or [""])[0]
-        return bool(await database_sync_to_async(self._authorise)(kwargs["kind"], kwargs["ref"], token))
+        return bool(await database_trip(self._authorise)(kwargs["kind"], kwargs["ref"], token))
 
     def _authorise(self, kind: str, ref: str, token: str) -> bool:
         spec = room_spec(kind, ref)
@@ -635,7 +638,7 @@ class VideoRoomConsumer(MemberSocketConsumer):
         self.group = video.room_group(self.spec.key)
         await self.channel_layer.group_add(self.group, self.channel_name)
         try:
-            presence_row, replaced = await database_sync_to_async(services.video_room_enter)(
+            presence_row, replaced = await database_trip(services.video_room_enter)(
                 member=self.user, spec=self.spec, peer_id=self.peer_id, channel_name=self.channel_name
             )
         except services.VideoRoomFull:
@@ -650,7 +653,7 @@ class VideoRoomConsumer(MemberSocketConsumer):
         self.room_id = presence_row.room_id
         if replaced is not None:
             await self.channel_layer.send(replaced, {"type": "video.replaced"})
-        self._set_peers(await database_sync_to_async(video_presence)(self.room_id))
+        self._set_peers(await database_trip(video_presence)(self.room_id))
         self.welcomed = True
         await self.send_json({
             "type": "welcome",
@@ -674,7 +677,7 @@ class VideoRoomConsumer(MemberSocketConsumer):
         # the ASGI server reports the disconnect.
         if self.present:
             self.present = False
-            await database_sync_to_async(services.video_room_leave)(spec=self.spec, peer_id=self.peer_id)
+            await database_trip(services.video_room_leave)(spec=self.spec, peer_id=self.peer_id)
 
     async def member_suspended(self, event: dict[str, Any]) -> None:
         await self._give_up_place()
@@ -687,7 +690,7 @@ class VideoRoomConsumer(MemberSocketConsumer):
             if delay > 0:
                 await asyncio.sleep(min(delay + 0.05, 3600))
                 # Re-read the owner's spec: the end may have moved, or the room closed meanwhile.
-                refusal = await database_sync_to_async(self._reload)()
+                refusal = await database_trip(self._reload)()
                 if refusal:
                     await self._cut_off(refusal)
                     return
@@ -701,7 +704,7 @@ class VideoRoomConsumer(MemberSocketConsumer):
         await self.close(code=CLOSE_REMOVED if reason == "removed" else CLOSE_ENDED)
 
     async def _recheck(self) -> bool:
-        refusal = await database_sync_to_async(self._reload)()
+        refusal = await database_trip(self._reload)()
         if refusal:
             await self._cut_off(refusal)
             return False
@@ -716,10 +719,10 @@ class VideoRoomConsumer(MemberSocketConsumer):
 
     async def refresh(self) -> None:
         """The watchdog (once a minute) and block changes: blocks, entry, and the presence row."""
-        self.blocked_ids = await database_sync_to_async(self._load_blocks)()
+        self.blocked_ids = await database_trip(self._load_blocks)()
         if not self.welcomed or not await self._recheck():
             return
-        if self.present and not await database_sync_to_async(services.video_presence_touch)(peer_id=self.peer_id):
+        if self.present and not await database_trip(services.video_presence_touch)(peer_id=self.peer_id):
             self.present = False
             await self._cut_off("closed")
             return
@@ -741,7 +744,7 @@ class VideoRoomConsumer(MemberSocketConsumer):
         peer = self.peers.get(peer_id)
         if peer is None:
             # A peer that joined a moment ago: its presence event may still be on its way.
-            self._set_peers(await database_sync_to_async(video_presence)(self.room_id))
+            self._set_peers(await database_trip(video_presence)(self.room_id))
             peer = self.peers.get(peer_id)
             if peer is not None and self.welcomed:
                 await self.send_json({"type": "presence", "peers": self._visible_peers()})

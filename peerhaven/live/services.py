@@ -19,7 +19,6 @@ from functools import partial
 from typing import Any
 
 from asgiref.sync import SyncToAsync, async_to_sync
-from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -32,6 +31,7 @@ from django.utils.translation import gettext as _
 from peerhaven.accounts.models import User
 from peerhaven.core.audit import audit_log
 from peerhaven.live import video
+from peerhaven.live.db import database_trip
 from peerhaven.live.models import (
     ChatMessage,
     LiveSettings,
@@ -226,7 +226,7 @@ def _presence_start(meetup_id: int, room: _PresenceRoom) -> None:
 
 async def _presence_send(meetup_id: int, room: _PresenceRoom) -> None:
     try:
-        participants = await database_sync_to_async(_presence_snapshot)(meetup_id)
+        participants = await database_trip(_presence_snapshot)(meetup_id)
         layer = get_channel_layer()
         if participants is not None and layer is not None:
             # Behind the room's other events already handed over (a removal before its presence).
@@ -319,7 +319,9 @@ def chat_message_post(
         raise ValidationError({"body": _("Write a message first.")})
     with transaction.atomic():
         message = ChatMessage(meetup=meetup, author=actor, body=body, content_note=content_note.strip())
-        message.full_clean()
+        # The meetup and the author are rows the caller holds (the database's foreign keys still
+        # guard them): Django's per-key existence queries are left out, the fields are validated.
+        message.full_clean(exclude={"meetup", "author"})
         message.save()
         warnings = [
             {"start": finding.start, "end": finding.end, "category": finding.category}

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterator
+
 import pytest
+
+from peerhaven.live.db import release_connections
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -12,3 +17,11 @@ def _phi_guard_loaded() -> None:
     from peerhaven.safety import phi
 
     phi.scan("warm up")
+
+
+@pytest.fixture(autouse=True)
+def _database_thread_released() -> Iterator[None]:
+    # The consumers' database thread keeps its connection between trips (live.db): close it
+    # after each test, before the test database is flushed (or dropped, on PostgreSQL).
+    yield
+    asyncio.run(release_connections())
