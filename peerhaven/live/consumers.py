@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import secrets
 import time
+import weakref
 from importlib import import_module
 from typing import Any
 from urllib.parse import parse_qs
@@ -60,8 +62,14 @@ CLOSE_REMOVED = 4003
 CLOSE_RATE_LIMITED = 4008
 CLOSE_FULL = 4009
 CLOSE_REPLACED = 4010
-# How often an idle socket re-checks its session (idle log-off, sign-out elsewhere) and blocks.
+# How often an idle socket re-checks its session (idle log-off, sign-out elsewhere) and blocks:
+# every socket at least once in this interval, all of a process's sockets together (_Watch).
 SESSION_CHECK_SECONDS = 60.0
+# Distinct (session, member) pairs re-read in one trip to the database thread; a crowd takes a
+# few trips, so that a chat post waits behind one of them at most.
+WATCH_CHUNK = 100
+
+logger = logging.getLogger(__name__)
 # Chatting is activity: the session's last-seen moves on, at most once a minute (as for pages).
 _LAST_SEEN_RESOLUTION = 60
 
@@ -96,6 +104,91 @@ def _session_check(session_key: str | None, user_id: int, *, touch: bool) -> boo
         store[SESSION_LAST_SEEN] = time.time()
         store.save()
     return True
+
+
+class _Watch:
+    """The open sockets of one event loop. Once every SESSION_CHECK_SECONDS their sessions and
+    blocks are re-read together: one trip to the database thread per WATCH_CHUNK distinct
+    (session, member) pairs, each pair and each member read once however many sockets share
+    them, instead of a timer and two trips per socket. A socket whose session has ended (idle
+    log-off, sign-out elsewhere) is closed; the others get their blocks (`watched`)."""
+
+    __slots__ = ("sockets", "task")
+
+    def __init__(self) -> None:
+        self.sockets: set[MemberSocketConsumer] = set()
+        self.task: asyncio.Task[None] | None = None
+
+
+_watches: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Watch] = weakref.WeakKeyDictionary()
+
+
+def _watch_add(socket: MemberSocketConsumer) -> None:
+    loop = asyncio.get_running_loop()
+    watch = _watches.get(loop)
+    if watch is None:
+        watch = _watches[loop] = _Watch()
+    watch.sockets.add(socket)
+    if watch.task is None or watch.task.done():
+        watch.task = loop.create_task(_watch_run(watch))
+
+
+def _watch_discard(socket: MemberSocketConsumer) -> None:
+    try:
+        watch = _watches.get(asyncio.get_running_loop())
+    except RuntimeError:
+        return
+    if watch is None:
+        return
+    watch.sockets.discard(socket)
+    if not watch.sockets and watch.task is not None:
+        watch.task.cancel()
+        watch.task = None
+
+
+async def _watch_run(watch: _Watch) -> None:
+    while watch.sockets:
+        await asyncio.sleep(SESSION_CHECK_SECONDS)
+        try:
+            await _watch_once(watch)
+        except Exception:  # noqa: BLE001 - the next interval tries again; never stop watching
+            logger.exception("the periodic check of live sockets failed")
+
+
+def _watch_read(
+    pairs: list[tuple[str | None, int]], users: dict[int, Any]
+) -> tuple[dict[tuple[str | None, int], bool], dict[int, set[int]]]:
+    """In the database thread: which (session, member) pairs are still live, and each member's
+    blocks (the same functions as a single socket's check)."""
+    live = {(key, user_id): _session_check(key, user_id, touch=False) for key, user_id in pairs}
+    blocks: dict[int, set[int]] = {}
+    for user_id, user in users.items():
+        forget_cached_blocks(user)
+        blocks[user_id] = blocked_user_ids(user)
+    return live, blocks
+
+
+async def _watch_once(watch: _Watch) -> None:
+    by_pair: dict[tuple[str | None, int], list[MemberSocketConsumer]] = {}
+    for socket in list(watch.sockets):
+        by_pair.setdefault((socket.session_key, socket.user.pk), []).append(socket)
+    pairs = list(by_pair)
+    for start in range(0, len(pairs), WATCH_CHUNK):
+        chunk = pairs[start:start + WATCH_CHUNK]
+        users = {user_id: by_pair[(key, user_id)][0].user for key, user_id in chunk}
+        live, blocks = await database_trip(_watch_read)(chunk, users)
+        for pair in chunk:
+            for socket in by_pair[pair]:
+                if socket not in watch.sockets:
+                    continue  # gone meanwhile
+                try:
+                    if not live[pair]:
+                        _watch_discard(socket)
+                        await socket.close(code=CLOSE_SIGNED_OUT)
+                    else:
+                        await socket.watched(set(blocks[pair[1]]))
+                except Exception:  # noqa: BLE001 - one socket's failure must not skip the others
+                    logger.exception("the periodic check of a live socket failed")
 
 
 class MemberSocketConsumer(AsyncJsonWebsocketConsumer):
@@ -149,7 +242,7 @@ class MemberSocketConsumer(AsyncJsonWebsocketConsumer):
             await self.close()
             return
         await self.accept()
-        self.watchdog: asyncio.Task[None] | None = asyncio.create_task(self._watch_session())
+        _watch_add(self)
         await self.joined()
 
     def _passes_gate(self, user: Any) -> bool:
@@ -169,23 +262,18 @@ class MemberSocketConsumer(AsyncJsonWebsocketConsumer):
         return None
 
     async def disconnect(self, code: int) -> None:
-        watchdog = getattr(self, "watchdog", None)
-        if watchdog is not None:
-            watchdog.cancel()
+        _watch_discard(self)
         if getattr(self, "user", None) is not None:
             await self.channel_layer.group_discard(member_group(self.user.pk), self.channel_name)
             await self.left()
 
-    async def _watch_session(self) -> None:
-        while True:
-            await asyncio.sleep(SESSION_CHECK_SECONDS)
-            if not await database_trip(_session_check)(self.session_key, self.user.pk, touch=False):
-                await self.close(code=CLOSE_SIGNED_OUT)
-                return
-            await self.refresh()
+    async def watched(self, blocked_ids: set[int]) -> None:
+        """The periodic check found the session live; `blocked_ids` are the member's blocks as
+        just read. Reload here what else may change without an event."""
+        return None
 
     async def refresh(self) -> None:
-        """Periodic reload of what may change without an event (blocks)."""
+        """Reload what a block made or lifted changes (event `member.blocks_changed`)."""
         return None
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
@@ -328,6 +416,9 @@ class MeetupRoomConsumer(MemberSocketConsumer):
 
     async def refresh(self) -> None:
         self.blocked_ids = await database_trip(self._load_blocks)()
+
+    async def watched(self, blocked_ids: set[int]) -> None:
+        self.blocked_ids = blocked_ids
 
     # --- per-recipient shaping --------------------------------------------------------------------
     def _for_me(self, message: dict[str, Any]) -> dict[str, Any]:
@@ -718,8 +809,17 @@ class VideoRoomConsumer(MemberSocketConsumer):
         return self._refusal()
 
     async def refresh(self) -> None:
-        """The watchdog (once a minute) and block changes: blocks, entry, and the presence row."""
+        """Block changes: blocks, entry, and the presence row."""
         self.blocked_ids = await database_trip(self._load_blocks)()
+        await self._still_here()
+
+    async def watched(self, blocked_ids: set[int]) -> None:
+        """The periodic check (once a minute): blocks as read with the session, then entry and
+        the presence row (which this keeps fresh, see PRESENCE_STALE_AFTER)."""
+        self.blocked_ids = blocked_ids
+        await self._still_here()
+
+    async def _still_here(self) -> None:
         if not self.welcomed or not await self._recheck():
             return
         if self.present and not await database_trip(services.video_presence_touch)(peer_id=self.peer_id):

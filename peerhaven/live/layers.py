@@ -8,6 +8,12 @@ small single-node installs), with two costs of a broadcast taken out of Channels
 - `group_send` made one task per member channel and waited for them all, although putting a
   message on an in-memory queue has nothing to wait for. Here it is put on each queue in turn,
   in the group's order, still copied for each receiver and still dropped for a full channel.
+- Each `send` and `receive` built a new queue (and matched the channel's name against the
+  capacity patterns) only to throw it away when the channel already had one; the copy for each
+  receiver went through `copy.deepcopy` even for the plain JSON-like events every service sends.
+  Here a queue is built only for a channel that has none, and JSON-like values (dicts, lists,
+  strings, numbers, booleans, None) are copied by a small function that gives the same result;
+  anything else still goes through `deepcopy`.
 
 Nothing else differs: capacities, expiry, and the removal of a channel whose message expired from
 every group (so a consumer that stops reading stops being sent to) are Channels' own.
@@ -15,13 +21,29 @@ every group (so a consumer that stops reading stops being sent to) are Channels'
 
 from __future__ import annotations
 
+import asyncio
 import time
+from copy import deepcopy
 from typing import Any
 
 from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer as ChannelsInMemoryChannelLayer
 
 SWEEP_INTERVAL_SECONDS = 1.0
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _copy(value: Any) -> Any:
+    """`deepcopy(value)` for JSON-like values, without its memo; anything else by deepcopy."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict:
+        return {key: _copy(item) for key, item in value.items()} if all(type(key) is str for key in value) else deepcopy(value)
+    if kind is list:
+        return [_copy(item) for item in value]
+    return deepcopy(value)
 
 
 class InMemoryChannelLayer(ChannelsInMemoryChannelLayer):
@@ -36,12 +58,41 @@ class InMemoryChannelLayer(ChannelsInMemoryChannelLayer):
         self._swept_at = now
         super()._clean_expired()
 
+    def _queue(self, channel: str) -> asyncio.Queue[Any]:
+        queue = self.channels.get(channel)
+        if queue is None:
+            queue = self.channels[channel] = asyncio.Queue(maxsize=self.get_capacity(channel))
+        return queue
+
+    def _put(self, channel: str, message: dict[str, Any]) -> None:
+        try:
+            self._queue(channel).put_nowait((time.time() + self.expiry, _copy(message)))
+        except asyncio.QueueFull:
+            raise ChannelFull(channel) from None
+
+    async def send(self, channel: str, message: dict[str, Any]) -> None:
+        assert isinstance(message, dict), "message is not a dict"  # noqa: S101 - Channels' own checks
+        self.require_valid_channel_name(channel)
+        assert "__asgi_channel__" not in message  # noqa: S101
+        self._put(channel, message)
+
+    async def receive(self, channel: str) -> Any:
+        self.require_valid_channel_name(channel)
+        self._clean_expired()
+        queue = self._queue(channel)
+        try:
+            _expires, message = await queue.get()
+        finally:
+            if queue.empty():
+                self.channels.pop(channel, None)
+        return message
+
     async def group_send(self, group: str, message: dict[str, Any]) -> None:
         assert isinstance(message, dict), "Message is not a dict"  # noqa: S101 - Channels' own check
         self.require_valid_group_name(group)
         self._clean_expired()
         for channel in list(self.groups.get(group, {})):
             try:
-                await self.send(channel, message)
+                self._put(channel, message)
             except ChannelFull:
                 pass

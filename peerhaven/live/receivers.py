@@ -1,6 +1,6 @@
 """Blocks made or lifted elsewhere (safety) reach open sockets at once: both members' sockets
 re-read their blocks, so that blocked members stop seeing and hearing each other in a room
-without waiting for the watchdog. Safety's block services send no event of their own; this is
+without waiting for the periodic check. Safety's block services send no event of their own; this is
 the one place live listens to another app's model (decision 0008)."""
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def _block_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     if kwargs.get("created") is False:
         return  # an update of an existing block changes nobody's view
     # robust: the block itself stands; an unreachable channel layer only delays its effect on
-    # open sockets until their watchdog re-reads blocks.
+    # open sockets until the periodic check re-reads blocks.
     transaction.on_commit(partial(_push, (instance.blocker_id, instance.blocked_id)), robust=True)
 
 

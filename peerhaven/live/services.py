@@ -488,7 +488,7 @@ def video_room_leave(*, spec: RoomSpec, peer_id: str) -> None:
 
 
 def video_presence_touch(*, peer_id: str) -> bool:
-    """The socket is alive (its watchdog, once a minute). False when its row is gone."""
+    """The socket is alive (the periodic check, once a minute). False when its row is gone."""
     return bool(VideoRoomPresence.objects.filter(peer_id=peer_id).update(seen_at=timezone.now()))
 
 
