@@ -135,3 +135,28 @@ def test_a_prepared_read_refuses_a_query_that_does_not_bind_its_value() -> None:
 
     with pytest.raises(ValueError):
         read.rows(1)
+
+
+def test_prepared_instances_match_what_the_queryset_builds() -> None:
+    from peerhaven.accounts.models import Profile
+
+    one = make_member(verified=True)
+    Profile.objects.filter(user=one).update(pseudonym="quiet-heron")
+
+    def build(user_id: int):  # type: ignore[no-untyped-def]
+        return Profile.objects.filter(user_id=user_id).select_related("user").only(
+            "pseudonym", "user__verified_until", "user__date_joined").order_by("pk")
+
+    read = PreparedRead(build, arity=1)
+    (prepared,) = read.instances(one.pk)
+    (ordinary,) = list(build(one.pk))
+
+    assert isinstance(prepared, Profile)
+    assert prepared.pk == ordinary.pk
+    assert prepared.pseudonym == ordinary.pseudonym == "quiet-heron"  # field converters applied
+    assert prepared.user.date_joined == ordinary.user.date_joined  # a datetime, on SQLite too
+    assert prepared.user.verified_until == ordinary.user.verified_until
+    assert prepared.get_deferred_fields() == ordinary.get_deferred_fields()
+    assert read.instances(0) == []
+    with pytest.raises(ValueError):
+        read.instances(2**63)

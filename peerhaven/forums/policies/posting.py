@@ -9,7 +9,7 @@ for display.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from peerhaven.accounts.models import Role
 from peerhaven.core.policies import has_role, is_active_member, is_verified, user_roles
+from peerhaven.core.prepared import PreparedRead
 from peerhaven.core.privacy import FORMER_MEMBER
 from peerhaven.forums.models.posting import (
     Audience,
@@ -193,8 +194,17 @@ def community_get_for_user(user: Any, slug: str) -> Community:
     return community
 
 
+# Every topic page starts here: compiled once per process (core/prepared.py).
+_TOPIC_WITH_COMMUNITY = PreparedRead(
+    lambda pk: Topic.objects.select_related("community").filter(pk=pk).order_by("pk")[:1], arity=1
+)
+
+
 def topic_get_for_user(user: Any, pk: int) -> Topic:
-    topic = Topic.objects.select_related("community").filter(pk=pk).first()
+    if not 0 < int(pk) < 2**63:
+        raise Http404  # no key that size: the database is not asked
+    found = _TOPIC_WITH_COMMUNITY.instances(int(pk))
+    topic = cast(Topic, found[0]) if found else None
     if topic is None or not can_read_topic(user, topic):
         raise Http404
     return topic

@@ -8,7 +8,7 @@ subquery annotations, authors come with select_related. Pages assert it in their
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connection
@@ -27,6 +27,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from peerhaven.core.prepared import PreparedRead
 from peerhaven.forums.models.posting import (
     Bookmark,
     CollapseMode,
@@ -292,6 +293,15 @@ def _topic_paginator(topic: Topic) -> Paginator:
     return paginator
 
 
+# The page's posts: the same queryset as topic_posts() with the page's fields, compiled once
+# per process (core/prepared.py): building this four-table select took longer than running it.
+_PAGE_POSTS = PreparedRead(
+    lambda topic_id, after, up_to: Post.objects.filter(topic_id=topic_id, number__gt=after, number__lte=up_to)
+    .select_related("author__profile", "reply_to__author__profile").order_by("number").only(*_PAGE_POST_FIELDS),
+    arity=3,
+)
+
+
 def topic_page(user: Any, topic: Topic, page_number: Any) -> TopicPage:
     state = _reader_state(user, topic)
     if page_number in (None, ""):
@@ -304,9 +314,7 @@ def topic_page(user: Any, topic: Topic, page_number: Any) -> TopicPage:
     except EmptyPage:
         number = paginator.num_pages
     first = (number - 1) * POSTS_PER_PAGE
-    posts = list(
-        topic_posts(user, topic).only(*_PAGE_POST_FIELDS).filter(number__gt=first, number__lte=first + POSTS_PER_PAGE)
-    )
+    posts = cast(list[Post], _PAGE_POSTS.instances(int(topic.pk), first, first + POSTS_PER_PAGE))
     settings = ReadingSettings()
     if state.collapse_mode:
         notes: set[str] = set()

@@ -273,6 +273,13 @@ def _url_templates(script_prefix: str) -> dict[str, str]:
     return templates
 
 
+@functools.lru_cache(maxsize=16)
+def _reaction_choices(language: str) -> tuple[tuple[str, str], ...]:
+    """The reaction kinds with their labels translated once per language, not once per post."""
+    del language  # part of the key: the labels below are in the active language
+    return tuple((kind, str(label)) for kind, label in ReactionKind.choices)
+
+
 def _reaction_rows(post: Post) -> list[dict[str, Any]]:
     return [
         # The button's value, class and pressed state are spelled here, once, not by template
@@ -281,7 +288,7 @@ def _reaction_rows(post: Post) -> list[dict[str, Any]]:
          "value": f"{kind}:{'0' if mine else '1'}",
          "css": "reaction reaction-mine" if mine else "reaction",
          "pressed": "true" if mine else "false"}
-        for kind, label in ReactionKind.choices
+        for kind, label in _reaction_choices(get_language())
         for count, mine in [(getattr(post, f"count_{kind}", 0), bool(getattr(post, f"mine_{kind}", False)))]
     ]
 

@@ -9,15 +9,20 @@ HTML (markdown.post_html, a SafeString). Row dictionaries come from views.postin
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 
-def _texts() -> dict[str, str]:
-    # The same msgids as the template had (blocktranslate placeholders included).
+@functools.lru_cache(maxsize=16)
+def _texts(language: str) -> dict[str, str]:
+    # The same msgids as the template had (blocktranslate placeholders included), translated
+    # once per language and process.
+    del language  # part of the key: the strings below are in the active language
     return {
         "anonymous": _("anonymous"),
         "edited": _("edited"),
@@ -73,7 +78,7 @@ def post_items_html(rows: list[dict[str, Any]], *, may_reply: bool, is_moderator
                     note_labels: dict[str, str]) -> SafeString:
     """The `<li>` of every row. `csrf_input` is the page's hidden CSRF field (the same masked
     token in every form of the page, as `{% csrf_token %}` would give per form)."""
-    texts = _texts()
+    texts = _texts(get_language())
     parts: list[str] = []
     for row in rows:
         post = row["post"]
