@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import Model, QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]  # Django internal, as ModelIterable uses it
 
 # Stand-ins: distinct per position, within every integer column's range (Django answers an
 # out-of-range lookup with "no rows" instead of SQL), and no value the queries here hold.
