@@ -11,6 +11,7 @@ A handshake that fails authentication or authorisation is refused (HTTP 403) bef
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import re
@@ -22,7 +23,9 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -191,6 +194,45 @@ async def _watch_once(watch: _Watch) -> None:
                     logger.exception("the periodic check of a live socket failed")
 
 
+async def _dispatch_from(sources: tuple[Any, ...], dispatch: Any) -> None:
+    """Channels' `await_many_dispatch`, with one long-lived reader per source.
+
+    Channels waits on a fresh task per source with `asyncio.wait` and starts a new task after
+    every message: for each event a room broadcasts, each socket went through four steps of the
+    event loop and a handful of futures before its handler ran. Here each source has one reader
+    task that hands its messages to the dispatching loop through a queue of one place per
+    source, so a message is dispatched in the next step. Messages are still dispatched one at a
+    time, in the order they arrived; a reader takes at most two messages ahead of the one being
+    handled (one queued, one in hand), so what waits beyond that stays in the channel layer (its
+    capacity and expiry apply as before); an error in a source is raised here as it was there."""
+    inbox: asyncio.Queue[tuple[bool, Any]] = asyncio.Queue(maxsize=len(sources))
+
+    async def read(source: Any) -> None:
+        try:
+            while True:
+                await inbox.put((True, await source()))
+        except asyncio.CancelledError:
+            raise
+        except BaseException as error:  # noqa: BLE001 - handed over, raised by the dispatching loop
+            await inbox.put((False, error))
+
+    readers = [asyncio.ensure_future(read(source)) for source in sources]
+    try:
+        while True:
+            ok, item = await inbox.get()
+            if not ok:
+                raise item
+            await dispatch(item)
+    finally:
+        for reader in readers:
+            reader.cancel()
+        for reader in readers:
+            try:
+                await reader
+            except asyncio.CancelledError:
+                pass
+
+
 class MemberSocketConsumer(AsyncJsonWebsocketConsumer):
     """A signed-in member's socket: the same gate as pages (not suspended, a second factor,
     current terms, a live session), limits on every frame, and the member's own group so that
@@ -213,6 +255,21 @@ class MemberSocketConsumer(AsyncJsonWebsocketConsumer):
 
     user: User
     session_key: str | None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        # Channels' AsyncConsumer.__call__, dispatching through `_dispatch_from`.
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        if self.channel_layer is None:
+            await super().__call__(scope, receive, send)
+            return
+        self.channel_name = await self.channel_layer.new_channel()
+        self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
+        self.base_send = send
+        try:
+            await _dispatch_from((receive, self.channel_receive), self.dispatch)
+        except StopConsumer:
+            pass
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels' own dispatch first closes stale database connections: one trip to the
