@@ -146,6 +146,13 @@ class PostForm(PhiGuardedFormMixin, forms.Form):
     body = forms.CharField(label=_("Your reply"), max_length=10_000, widget=TEXTAREA)
 
 
+class EditPostForm(PhiGuardedFormMixin, forms.Form):
+    phi_fields = ("body",)
+    phi_mode = "block"
+
+    body = forms.CharField(label=_("Your post"), max_length=10_000, widget=TEXTAREA)
+
+
 class PresentationForm(PhiGuardedFormMixin, forms.Form):
     phi_fields = ("title", "presenting_question", "context", "vignette", "needs")
     phi_mode = "block"

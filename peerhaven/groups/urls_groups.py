@@ -28,6 +28,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/threads/<int:thread_pk>/reply/", views.thread_reply, name="thread_reply"),
     path("<int:pk>/threads/<int:thread_pk>/lock/", views.thread_lock_view, name="thread_lock"),
     path("<int:pk>/threads/<int:thread_pk>/posts/<int:post_pk>/hide/", views.post_hide_view, name="post_hide"),
+    path("<int:pk>/threads/<int:thread_pk>/posts/<int:post_pk>/edit/", views.post_edit_view, name="post_edit"),
     path("<int:pk>/cases/", views.presentation_list, name="presentation_list"),
     path("<int:pk>/cases/new/", views.presentation_create_view, name="presentation_create"),
     path("<int:pk>/cases/<int:presentation_pk>/", views.presentation_detail, name="presentation_detail"),

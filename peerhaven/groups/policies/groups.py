@@ -21,6 +21,7 @@ from peerhaven.groups.models.groups import (
     Membership,
     MembershipRole,
     MembershipStatus,
+    Post,
     Thread,
 )
 
@@ -221,6 +222,18 @@ def thread_get_for_user(user: Any, group: Group, pk: int) -> Thread:
         raise Http404
     thread.group = group  # keeps the membership cache
     return thread
+
+
+def post_get_for_author(user: Any, thread: Thread, pk: int) -> Post:
+    """A post its author may edit now (not hidden, thread open, still inside the group); 404 for
+    anyone else, as for a post that does not exist."""
+    post = Post.objects.filter(pk=pk, thread=thread).first()
+    if post is None:
+        raise Http404
+    post.thread = thread
+    if not can_edit_post(user, post):
+        raise Http404
+    return post
 
 
 def presentation_get_for_user(user: Any, group: Group, pk: int) -> CasePresentation:

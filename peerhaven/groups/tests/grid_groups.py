@@ -110,6 +110,8 @@ ROUTES = [
     Route("groups:thread_reply", _INSIDE, make_kwargs=_thread, owner_status=400, method="post"),
     Route("groups:thread_lock", _INSIDE, make_kwargs=_thread, owner_status=302, method="post"),
     Route("groups:post_hide", _INSIDE, make_kwargs=_post, owner_status=302, method="post"),
+    # Only the post's author edits it (the owner wrote the opening post): others get 404.
+    Route("groups:post_edit", _INSIDE, make_kwargs=_post, owner_status=200),
     Route("groups:presentation_list", _INSIDE, make_kwargs=_group, owner_status=200),
     Route("groups:presentation_create", _INSIDE, make_kwargs=_group, owner_status=200),
     Route("groups:presentation_detail", _INSIDE, make_kwargs=_presentation, owner_status=200),
@@ -136,6 +138,7 @@ MEMBER_STATUSES: dict[str, dict[str, int]] = {
     "groups:thread_detail": _STRANGER_INSIDE,
     "groups:thread_lock": _FACILITATOR_TOOL,
     "groups:post_hide": _FACILITATOR_TOOL,
+    "groups:post_edit": _FACILITATOR_TOOL,
     "groups:presentation_list": _STRANGER_INSIDE,
     "groups:presentation_create": _STRANGER_INSIDE,
     "groups:presentation_detail": _STRANGER_INSIDE,

@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -26,6 +27,7 @@ from peerhaven.groups.forms_groups import (
     AgreementForm,
     CommentForm,
     DirectoryFilterForm,
+    EditPostForm,
     GroupCreateForm,
     GroupForm,
     GroupSettingsForm,
@@ -53,6 +55,7 @@ from peerhaven.groups.policies.groups import (
     is_facilitator,
     membership_for,
     membership_get_for_manager,
+    post_get_for_author,
     presentation_get_for_user,
     thread_get_for_user,
 )
@@ -94,6 +97,7 @@ from peerhaven.groups.services.groups import (
     membership_set_role,
     membership_withdraw,
     post_create,
+    post_edit,
     post_hide,
     presentation_create,
     presentation_hide,
@@ -517,7 +521,7 @@ def thread_detail(request: HttpRequest, pk: int, thread_pk: int) -> HttpResponse
     return _thread_page(request, group, thread_pk)
 
 
-def _publish_guarded(request: HttpRequest, form: PostForm | CommentForm, back: HttpResponse, success: str,
+def _publish_guarded(request: HttpRequest, form: PostForm | EditPostForm | CommentForm, back: HttpResponse, success: str,
                      create: Callable[[str, bool], object]) -> HttpResponse | None:
     """Publish a reply or comment through its service (which runs the PHI guard): back to the page
     with a message when it is posted or refused outright, None when the form must be shown again
@@ -588,6 +592,30 @@ def post_hide_view(request: HttpRequest, pk: int, thread_pk: int, post_pk: int) 
     post_hide(actor=member, post=post, hidden=hide, request=request)
     messages.success(request, _("The post is hidden.") if hide else _("The post is shown again."))
     return redirect("groups:thread_detail", pk=group.pk, thread_pk=thread.pk)
+
+
+@verified_required
+@require_http_methods(["GET", "POST"])
+def post_edit_view(request: HttpRequest, pk: int, thread_pk: int, post_pk: int) -> HttpResponse:
+    """The author corrects their own post (a typo, or a detail that should not have been shared):
+    the same PHI guard as a new reply; the thread shows it as edited."""
+    member = _member(request)
+    group = group_inside_get_for_user(member, pk)
+    thread = thread_get_for_user(member, group, thread_pk)
+    post = post_get_for_author(member, thread, post_pk)
+    form = EditPostForm(request.POST or None, initial={"body": post.body})
+    back = redirect(f"{reverse('groups:thread_detail', kwargs={'pk': group.pk, 'thread_pk': thread.pk})}#post-{post.pk}")
+    if request.method == "POST":
+        published = _publish_guarded(
+            request, form, back, _("Your post is updated."),
+            lambda body, confirmed: post_edit(actor=member, post=post, body=body, phi_confirmed=confirmed,
+                                              request=request),
+        )
+        if published is not None:
+            return published
+    return render(request, "groups/groups/post_edit.html", {
+        **_inside_context(request, group, "threads"), "thread": thread, "post": post, "form": form,
+    }, status=400 if request.method == "POST" else 200)
 
 
 # --- case presentations ---------------------------------------------------------------------

@@ -1,0 +1,99 @@
+"""A member corrects their own thread post: the same PHI guard as a reply, an "edited" mark,
+an audit entry without the text, and nobody else (not even a facilitator) may edit it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from conftest import sign_in
+from peerhaven.accounts.tests.factories import make_member
+from peerhaven.core.models import AuditEntry
+from peerhaven.groups.models.groups import Group, Post
+from peerhaven.groups.services.groups import agreement_accept, post_create, post_hide, thread_create, thread_lock
+from peerhaven.groups.tests.grid_groups import facilitated_group
+
+pytestmark = pytest.mark.django_db
+
+
+def _setup() -> tuple[Group, Any, Any, Post]:
+    owner = make_member(verified=True)
+    group = facilitated_group(owner, join_policy="open", capacity=12)
+    member = make_member(verified=True)
+    agreement_accept(actor=member, group=group, version=1)
+    thread = thread_create(actor=owner, group=group, title="Boundaries", body="How do you keep evenings free?")
+    post = post_create(actor=member, thread=thread, body="I switch my phone off at seven.")
+    return group, owner, member, post
+
+
+def _url(post: Post) -> str:
+    return reverse("groups:post_edit", kwargs={"pk": post.thread.group_id, "thread_pk": post.thread_id, "post_pk": post.pk})
+
+
+def test_the_author_edits_their_post_and_the_thread_marks_it_edited() -> None:
+    group, _owner, member, post = _setup()
+    client = sign_in(Client(), member)
+    thread_page = client.get(reverse("groups:thread_detail", kwargs={"pk": group.pk, "thread_pk": post.thread_id}))
+    assert _url(post) in thread_page.content.decode()  # the link is offered beside their own post
+
+    form = client.get(_url(post))
+    assert form.status_code == 200
+    assert "I switch my phone off at seven." in form.content.decode()
+
+    response = client.post(_url(post), {"body": "I switch my phone off at eight."})
+
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"#post-{post.pk}")
+    post.refresh_from_db()
+    assert post.body == "I switch my phone off at eight." and post.edited_at is not None
+    page = client.get(response["Location"]).content.decode()
+    assert "I switch my phone off at eight." in page and "edited" in page
+    entry = AuditEntry.objects.get(action="groups.post_edit", actor_id=member.pk)
+    assert "eight" not in str(entry.data)
+
+
+def test_an_identifier_is_blocked_and_nothing_is_saved() -> None:
+    _group, _owner, member, post = _setup()
+    client = sign_in(Client(), member)
+
+    response = client.post(_url(post), {"body": "Her number is (503) 555-0143, call her."})
+
+    assert response.status_code == 400
+    assert "phi-mark-block" in response.content.decode()
+    post.refresh_from_db()
+    assert post.body == "I switch my phone off at seven." and post.edited_at is None
+
+
+def test_an_empty_post_is_refused_kindly() -> None:
+    _group, _owner, member, post = _setup()
+    response = sign_in(Client(), member).post(_url(post), {"body": "   "})
+    assert response.status_code == 400
+    post.refresh_from_db()
+    assert post.body == "I switch my phone off at seven."
+
+
+def test_nobody_else_may_edit_it_not_even_the_facilitator() -> None:
+    _group, owner, _member, post = _setup()
+    stranger = make_member(verified=True)
+    for person in (owner, stranger):
+        client = sign_in(Client(), person)
+        assert client.get(_url(post)).status_code == 404
+        assert client.post(_url(post), {"body": "Changed by someone else."}).status_code == 404
+        page = client.get(reverse("groups:thread_detail", kwargs={"pk": post.thread.group_id,
+                                                                  "thread_pk": post.thread_id}))
+        assert _url(post) not in page.content.decode()
+    post.refresh_from_db()
+    assert post.body == "I switch my phone off at seven."
+
+
+def test_a_hidden_post_or_a_locked_thread_cannot_be_edited() -> None:
+    _group, owner, member, post = _setup()
+    client = sign_in(Client(), member)
+    post_hide(actor=owner, post=post)
+    assert client.get(_url(post)).status_code == 404
+    post_hide(actor=owner, post=post, hidden=False)
+    thread_lock(actor=owner, thread=post.thread)
+    assert client.get(_url(post)).status_code == 404
