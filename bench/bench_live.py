@@ -563,18 +563,18 @@ def write_report(report: dict[str, Any]) -> None:
         "",
         "Goal (ratio >= 0.5): " + "; ".join(verdicts) + ".",
         "",
-        "\"First client\" is our posting path, before any fan-out: the frame's limits, then one trip "
-        "to the consumers' database thread that checks the session, re-reads the room and applies "
-        "the posting policy, writes the message (body encrypted), runs the PHI guard and commits; "
-        "the event then goes to the event loop. The raw server only forwards. The fan-out itself "
-        "(last minus first client) sends one frame encoded once by the service: each consumer "
-        "forwards that text, and the in-memory layer (peerhaven/live/layers.py) no longer sweeps "
-        "every waiting channel at each receive. What remains is fixed cost per message: with "
-        "`CONN_MAX_AGE = 0` (the setting for ASGI) every trip opens and closes a database "
-        "connection, and on SQLite in WAL mode the close also checkpoints the log; with 1,000 "
-        "sockets held, the post also queues behind their once-a-minute session checks on that one "
-        "thread. Against a raw broadcast of 100 clients, which takes a few milliseconds, that fixed "
-        "cost dominates.",
+        "\"First client\" is our posting path and, since the server writes the frames out once "
+        "every socket's handler has run, most of the fan-out: the frame's limits, then one trip to "
+        "the consumers' database thread on its kept connection (decision 0014) that checks the "
+        "session, reads room and registration in one query, applies the posting policy, writes the "
+        "message (body encrypted), runs the PHI guard and commits; the event then goes to the event "
+        "loop, and each socket's handler forwards the frame the service encoded once. The raw "
+        "server only forwards. What remains is the per-socket cost of the stack each frame goes "
+        "through (the consumer's dispatch, Channels' session wrapper, daphne, autobahn and "
+        "Twisted's write when the socket is writable), which the raw server, writing straight to "
+        "its transports, does not have; the sockets' periodic session and block checks now run "
+        "once a minute for all of them together, in trips of at most 100 sessions, instead of two "
+        "trips per socket.",
     ]
     lines += [
         "",

@@ -14,6 +14,13 @@ small single-node installs), with two costs of a broadcast taken out of Channels
   Here a queue is built only for a channel that has none, and JSON-like values (dicts, lists,
   strings, numbers, booleans, None) are copied by a small function that gives the same result;
   anything else still goes through `deepcopy`.
+- A `group_send` to a large group put the message on every member's queue in one go, so every
+  member's consumer ran before the event loop polled its sockets again, and nothing was written
+  to any socket until the last member had been served. Here the loop gets a turn after every
+  GROUP_SEND_STEP members: the first members' frames go out while the rest are being served, and
+  other sockets are not held up for the whole broadcast. Two sends to one group still reach every
+  member in the order they were sent (they take turns), and a channel that left the group
+  meanwhile is skipped.
 
 Nothing else differs: capacities, expiry, and the removal of a channel whose message expired from
 every group (so a consumer that stops reading stops being sent to) are Channels' own.
@@ -30,6 +37,8 @@ from channels.exceptions import ChannelFull
 from channels.layers import InMemoryChannelLayer as ChannelsInMemoryChannelLayer
 
 SWEEP_INTERVAL_SECONDS = 1.0
+# A group_send gives the event loop a turn after every this many members (see the docstring).
+GROUP_SEND_STEP = 10
 
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -50,6 +59,8 @@ class InMemoryChannelLayer(ChannelsInMemoryChannelLayer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._swept_at = float("-inf")
+        # group -> (its turn, how many sends hold or wait for it)
+        self._sending: dict[str, tuple[asyncio.Lock, list[int]]] = {}
 
     def _clean_expired(self) -> None:
         now = time.monotonic()
@@ -91,8 +102,29 @@ class InMemoryChannelLayer(ChannelsInMemoryChannelLayer):
         assert isinstance(message, dict), "Message is not a dict"  # noqa: S101 - Channels' own check
         self.require_valid_group_name(group)
         self._clean_expired()
-        for channel in list(self.groups.get(group, {})):
-            try:
-                self._put(channel, message)
-            except ChannelFull:
-                pass
+        members = list(self.groups.get(group, {}))
+        if len(members) <= GROUP_SEND_STEP and group not in self._sending:
+            for channel in members:
+                self._put_unless_full(channel, message)
+            return
+        turn, holders = self._sending.setdefault(group, (asyncio.Lock(), [0]))
+        holders[0] += 1
+        try:
+            async with turn:
+                members = list(self.groups.get(group, {}))
+                for index, channel in enumerate(members):
+                    if index and index % GROUP_SEND_STEP == 0:
+                        await asyncio.sleep(0)
+                    if index >= GROUP_SEND_STEP and channel not in self.groups.get(group, {}):
+                        continue  # left the group while others were served
+                    self._put_unless_full(channel, message)
+        finally:
+            holders[0] -= 1
+            if not holders[0]:
+                del self._sending[group]
+
+    def _put_unless_full(self, channel: str, message: dict[str, Any]) -> None:
+        try:
+            self._put(channel, message)
+        except ChannelFull:
+            pass

@@ -20,8 +20,9 @@ def _phi_guard_loaded() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _database_thread_released() -> Iterator[None]:
+def _database_thread_released(request: pytest.FixtureRequest) -> Iterator[None]:
     # The consumers' database thread keeps its connection between trips (live.db): close it
-    # after each test, before the test database is flushed (or dropped, on PostgreSQL).
+    # after each database test, before the test database is flushed (or dropped, on PostgreSQL).
     yield
-    asyncio.run(release_connections())
+    if request.node.get_closest_marker("django_db") is not None:
+        asyncio.run(release_connections())

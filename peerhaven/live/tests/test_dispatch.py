@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from peerhaven.live import layers
 from peerhaven.live.consumers import _dispatch_from
 from peerhaven.live.layers import InMemoryChannelLayer, _copy
 
@@ -103,3 +104,35 @@ async def test_the_layer_delivers_a_copy_to_each_member_of_a_group() -> None:
     received[0]["warnings"].append("x")
     assert received[1]["warnings"] == [] and event["warnings"] == []
     assert layer.channels == {}  # emptied queues are let go, as in Channels
+
+
+@pytest.mark.asyncio
+async def test_a_large_group_send_gives_the_loop_turns_and_keeps_each_members_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(layers, "GROUP_SEND_STEP", 5)
+    layer = InMemoryChannelLayer()
+    names = [await layer.new_channel() for _ in range(40)]
+    for name in names:
+        await layer.group_add("room", name)
+    turns = 0
+
+    async def other_work() -> None:
+        nonlocal turns
+        while True:
+            turns += 1
+            await asyncio.sleep(0)
+
+    worker = asyncio.ensure_future(other_work())
+    await asyncio.sleep(0)
+    before = turns
+    await asyncio.gather(*(layer.group_send("room", {"type": "n", "n": n}) for n in range(3)))
+    worker.cancel()
+    assert turns - before >= 3 * 40 // 5 - 1  # a turn for other work after every few members
+    for name in names:
+        assert [(await layer.receive(name))["n"] for _ in range(3)] == [0, 1, 2]
+    # A member that leaves while the others are being served gets nothing more.
+    leaving = asyncio.ensure_future(layer.group_discard("room", names[-1]))  # runs at the first turn
+    await layer.group_send("room", {"type": "n", "n": 3})
+    assert leaving.done()
+    assert names[-1] not in layer.channels
+    assert (await layer.receive(names[-2]))["n"] == 3
+    assert layer._sending == {}
