@@ -32,6 +32,7 @@ from peerhaven.groups.policies.groups import (
     is_facilitator,
     membership_for,
     membership_get_for_manager,
+    post_get_for_author,
     presentation_get_for_user,
     thread_get_for_user,
 )
@@ -59,6 +60,7 @@ from peerhaven.groups.services.groups import (
     membership_remove,
     membership_request,
     post_create,
+    post_edit,
     presentation_create,
     thread_create,
 )
@@ -425,6 +427,25 @@ def thread_post_create(request: HttpRequest, group_id: int, thread_id: int, payl
         raise HttpError(403, str(refusal)) from refusal
     post.author = member
     return Status(201, _post_out(post, viewer=member, show_hidden=False))
+
+
+@router.patch("/groups/{group_id}/threads/{thread_id}/posts/{post_id}", response={200: PostOut, 422: PhiValidationErrorOut},
+              summary="Edit my own post (checked by the PHI guard)")
+def thread_post_edit(request: HttpRequest, group_id: int, thread_id: int, post_id: int,
+                     payload: PostIn) -> Status[dict[str, Any]]:
+    member = _verified_member(request)
+    group = group_inside_get_for_user(member, group_id)
+    thread = thread_get_for_user(member, group, thread_id)
+    post = post_get_for_author(member, thread, post_id)
+    try:
+        post = post_edit(actor=member, post=post, body=payload.body,
+                         phi_confirmed=payload.confirm_not_identifying, request=request)
+    except PhiRefused as refused:
+        return _phi_refusal(refused)
+    except PermissionDenied as refusal:
+        raise HttpError(403, str(refusal)) from refusal
+    post.author = member
+    return Status(200, _post_out(post, viewer=member, show_hidden=False))
 
 
 # --- case presentations ---------------------------------------------------------------------

@@ -23,6 +23,14 @@ def _thread_of(owner: Any) -> dict[str, Any]:
     return {"group_id": group.pk, "thread_id": thread.pk}
 
 
+def _post_of(owner: Any) -> dict[str, Any]:
+    from peerhaven.groups.models.groups import Post
+
+    path = _thread_of(owner)
+    path["post_id"] = Post.objects.filter(thread_id=path["thread_id"]).values_list("pk", flat=True).get()
+    return path
+
+
 def _presentation_of(owner: Any) -> dict[str, Any]:
     from peerhaven.groups.services.groups import presentation_create
 
@@ -74,6 +82,10 @@ OPERATIONS: list[Operation] = [
     Operation("post", "/api/v1/groups/{group_id}/threads/{thread_id}/posts", verified_op(404),
               TokenScope.GROUPS_WRITE, body={"body": "Thank you, this helps."}, make_path=_thread_of,
               owner_status=201),
+    # Only the author edits a post (the owner wrote the thread's opening post).
+    Operation("patch", "/api/v1/groups/{group_id}/threads/{thread_id}/posts/{post_id}", verified_op(404),
+              TokenScope.GROUPS_WRITE, body={"body": "Holding the frame, gently."}, make_path=_post_of,
+              owner_status=200),
     Operation("get", "/api/v1/groups/{group_id}/case-presentations", verified_op(404), TokenScope.GROUPS_READ,
               make_path=_group_of),
     Operation("post", "/api/v1/groups/{group_id}/case-presentations", verified_op(404), TokenScope.GROUPS_WRITE,

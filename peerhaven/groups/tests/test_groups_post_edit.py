@@ -13,7 +13,13 @@ from conftest import sign_in
 from peerhaven.accounts.tests.factories import make_member
 from peerhaven.core.models import AuditEntry
 from peerhaven.groups.models.groups import Group, Post
-from peerhaven.groups.services.groups import agreement_accept, post_create, post_hide, thread_create, thread_lock
+from peerhaven.groups.services.groups import (
+    agreement_accept,
+    post_create,
+    post_hide,
+    thread_create,
+    thread_lock,
+)
 from peerhaven.groups.tests.grid_groups import facilitated_group
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +103,22 @@ def test_a_hidden_post_or_a_locked_thread_cannot_be_edited() -> None:
     post_hide(actor=owner, post=post, hidden=False)
     thread_lock(actor=owner, thread=post.thread)
     assert client.get(_url(post)).status_code == 404
+
+
+def test_the_api_edits_the_authors_post_and_guards_it_the_same_way() -> None:
+    group, owner, member, post = _setup()
+    path = f"/api/v1/groups/{group.pk}/threads/{post.thread_id}/posts/{post.pk}"
+    client = sign_in(Client(), member)
+
+    refused = client.patch(path, {"body": "Call her on 503-555-0143."}, content_type="application/json")
+    assert refused.status_code == 422
+    assert "503-555-0143" not in refused.content.decode()
+
+    done = client.patch(path, {"body": "I switch my phone off at eight."}, content_type="application/json")
+    assert done.status_code == 200
+    assert done.json()["body"] == "I switch my phone off at eight." and done.json()["edited_at"]
+
+    other = sign_in(Client(), owner).patch(path, {"body": "Not yours."}, content_type="application/json")
+    assert other.status_code == 404
+    post.refresh_from_db()
+    assert post.body == "I switch my phone off at eight."
