@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -56,6 +56,7 @@ from peerhaven.groups.services.groups import (
     agreement_accept,
     membership_approve,
     membership_decline,
+    membership_invite,
     membership_leave,
     membership_remove,
     membership_request,
@@ -114,6 +115,10 @@ class MembershipOut(Schema):
 
 class AgreementAcceptIn(Schema):
     version: int
+
+
+class InviteIn(Schema):
+    pseudonym: str
 
 
 class DecisionIn(Schema):
@@ -356,6 +361,21 @@ def group_members(request: HttpRequest, group_id: int) -> list[dict[str, Any]]:
     member = _verified_member(request)
     group = group_inside_get_for_user(member, group_id)
     return [_membership_out(m) for m in members_of(group)]
+
+
+@router.post("/groups/{group_id}/invitations", response={201: MembershipOut},
+             summary="A facilitator invites a verified member by their pseudonym")
+def membership_invitation(request: HttpRequest, group_id: int, payload: InviteIn) -> Status[dict[str, Any]]:
+    member = _verified_member(request)
+    group = group_inside_get_for_user(member, group_id)
+    if not can_manage_group(member, group):
+        raise Http404
+    try:
+        invited = membership_invite(actor=member, group=group, pseudonym=payload.pseudonym[:200], request=request)
+    except ValidationError as refusal:
+        # One answer for an unknown pseudonym and one that cannot be invited (no enumeration).
+        raise HttpError(400, " ".join(refusal.messages)) from refusal
+    return Status(201, _membership_out(invited))
 
 
 @router.post("/groups/{group_id}/memberships/{membership_id}/decision", response={200: MembershipOut},

@@ -1,5 +1,6 @@
-"""A member corrects their own thread post: the same PHI guard as a reply, an "edited" mark,
-an audit entry without the text, and nobody else (not even a facilitator) may edit it."""
+"""A member corrects their own thread post (pages and API): the same PHI guard as a reply, an
+"edited" mark, an audit entry without the text, and nobody else (not even a facilitator) may edit
+it. And the API's invitation by pseudonym, as the members page has it."""
 
 from __future__ import annotations
 
@@ -122,3 +123,25 @@ def test_the_api_edits_the_authors_post_and_guards_it_the_same_way() -> None:
     assert other.status_code == 404
     post.refresh_from_db()
     assert post.body == "I switch my phone off at eight."
+
+
+def test_a_facilitator_invites_through_the_api_and_a_stranger_cannot() -> None:
+    from peerhaven.accounts.models import Profile
+    from peerhaven.groups.models.groups import Membership, MembershipStatus
+
+    group, owner, member, _post = _setup()
+    invitee = make_member(verified=True)
+    Profile.objects.filter(user=invitee).update(pseudonym="willow-path")
+    path = f"/api/v1/groups/{group.pk}/invitations"
+
+    unknown = sign_in(Client(), owner).post(path, {"pseudonym": "nobody-here"}, content_type="application/json")
+    assert unknown.status_code == 400 and "pseudonym" in unknown.json()["detail"]
+    not_facilitator = sign_in(Client(), member).post(path, {"pseudonym": "willow-path"}, content_type="application/json")
+    assert not_facilitator.status_code == 404
+
+    invited = sign_in(Client(), owner).post(path, {"pseudonym": "Willow-Path"}, content_type="application/json")
+
+    assert invited.status_code == 201
+    assert Membership.objects.get(group=group, user=invitee).status == MembershipStatus.INVITED
+    again = sign_in(Client(), owner).post(path, {"pseudonym": "willow-path"}, content_type="application/json")
+    assert again.status_code == 400
