@@ -225,13 +225,16 @@ class Crowd:
     async def grow_to(self, size: int) -> None:
         semaphore = asyncio.Semaphore(CONNECT_CONCURRENCY)
 
-        async def one(index: int) -> None:
+        async def one() -> None:
             async with semaphore:
                 socket = await self._open(self.target.headers)
+            # A socket's index is its place in `sockets` (handshakes may finish out of order), so
+            # that the echo of sockets[i] is matched by the reader of that very socket.
+            index = len(self.sockets)
             self.sockets.append(socket)
             self.readers.append(asyncio.create_task(self._read(index, socket)))
 
-        await asyncio.gather(*(one(index) for index in range(len(self.sockets), size)))
+        await asyncio.gather(*(one() for _ in range(len(self.sockets), size)))
 
     async def _read(self, index: int, socket: ClientConnection) -> None:
         async for message in socket:
