@@ -1,7 +1,8 @@
 """The groups journey in Chromium (issue 6's acceptance): a facilitator creates a case
 consultation group and schedules its weekly meetings; a member asks to join, is approved, accepts
 the agreement, writes a case presentation, sees a phone number flagged as they type and blocked
-when they post, removes it and posts. Every page on the way is checked with axe and for CSP
+when they post, removes it and posts; then starts a thread and corrects their own message (an
+identifier slipped into the edit is refused too). Every page on the way is checked with axe and for CSP
 violations (e2e/browsing.py)."""
 
 from __future__ import annotations
@@ -118,4 +119,23 @@ def test_a_consultation_group_from_creation_to_a_de_identified_case_presentation
     mpage.get_by_label(label("De-identified vignette")).fill(VIGNETTE)
     member.act(submit(mpage, "Post the case presentation"), expect_path=re.compile(rf"^{group_path}cases/\d+/$"))
     expect(mpage.get_by_role("heading", level=1)).to_have_text("Stuck when anger fills the room")
+    assert PHONE not in mpage.content()
+
+    # The member starts a thread, then corrects their own message: an identifier slipped in is
+    # refused by the same guard, and the thread shows the corrected text marked as edited.
+    member.act(follow(mpage, "Threads"), expect_path=f"{group_path}threads/")
+    member.act(follow(mpage, "Start a thread"), expect_path=f"{group_path}threads/new/")
+    mpage.get_by_label(label("Title")).fill("Evenings after hard sessions")
+    mpage.get_by_label(label("Message")).fill("How do you leave the day behind?")
+    member.act(submit(mpage, "Post"), expect_path=re.compile(rf"^{group_path}threads/\d+/$"))
+    thread_path = mpage.url.removeprefix(e2e_server.url)
+    member.act(follow(mpage, "Edit your post"), expect_path=re.compile(rf"^{thread_path}posts/\d+/edit/$"))
+    edit_path = mpage.url.removeprefix(e2e_server.url)
+    mpage.get_by_label(label("Your post")).fill(f"How do you leave the day behind? Text me on {PHONE}.")
+    member.act(submit(mpage, "Save the post"), expect_path=edit_path)
+    expect(mpage.get_by_text(re.compile("Case material must be de-identified|de-identified"))).to_be_visible()
+    mpage.get_by_label(label("Your post")).fill("How do you leave the day behind when a session stays with you?")
+    member.act(submit(mpage, "Save the post"), expect_path=re.compile(rf"^{thread_path}(#post-\d+)?$"))
+    expect(mpage.get_by_text("How do you leave the day behind when a session stays with you?")).to_be_visible()
+    expect(mpage.get_by_text(re.compile(r"·\s*edited"))).to_be_visible()
     assert PHONE not in mpage.content()
