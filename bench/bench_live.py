@@ -1,7 +1,9 @@
 """`make bench` (live): chat broadcast through the real stack against a raw `websockets` server.
 
 What runs, all on loopback and in this one run:
-  - ours: daphne serving config.asgi (the production ASGI app, DEBUG off) with the meetup room
+  - ours: uvicorn serving config.asgi (the production ASGI app, DEBUG off), as deployment.md runs
+    it for /ws/ with its default settings (BENCH_LIVE_SERVER=daphne measures daphne, the server of
+    `make run` and the browser tests, instead), with the meetup room
     consumer, on a throw-away SQLite database, with the in-memory channel layer and, when a Redis
     is reachable (BENCH_REDIS_URL, default redis://127.0.0.1:6379/15), again with channels-redis;
   - raw: a minimal `websockets` server (one process, asyncio) that broadcasts what it receives to
@@ -59,6 +61,7 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 # bench so that a queue of joins is measured rather than dropped.
 CONNECT_CONCURRENCY = 20
 ACCEPT_TIMEOUT_SECONDS = "600"
+SERVER = os.environ.get("BENCH_LIVE_SERVER", "uvicorn")
 QUIET_SECONDS = 3.0
 DELIVERY_TIMEOUT_SECONDS = 30.0
 ECHO_SAMPLES = 500
@@ -394,11 +397,16 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], http: bool) -> No
 
 def ours(env: dict[str, str], setup: dict[str, Any], layer: str) -> Target:
     port = free_port()
-    log = (LIVE_DIR / f"daphne-{layer.replace(' ', '-')}.log").open("ab")
+    log = (LIVE_DIR / f"{SERVER}-{layer.replace(' ', '-')}.log").open("ab")
+    if SERVER == "daphne":
+        command = [PY, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+                   "--websocket_connect_timeout", ACCEPT_TIMEOUT_SECONDS, "config.asgi:application"]
+    else:
+        # The production command (deployment.md), quieter: access lines are not what is measured.
+        command = [PY, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+                   "config.asgi:application"]
     process = subprocess.Popen(
-        [PY, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-         "--websocket_connect_timeout", ACCEPT_TIMEOUT_SECONDS, "config.asgi:application"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     log.close()
     wait_for_port(port, process, http=True)
@@ -491,11 +499,19 @@ def main() -> int:
     report = {
         "when": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
+        "server": SERVER,
         "results": results,
     }
     print(json.dumps(report, indent=2, default=str))
     write_report(report)
     return 0
+
+
+def _server_text(server: str) -> str:
+    if server == "daphne":
+        return "daphne (one process; the server of `make run` and the browser tests)"
+    return ("uvicorn (one process, as deployment.md runs it for `/ws/`: its defaults, i.e. uvloop and "
+            "the `websockets` sans-I/O protocol)")
 
 
 def _load(values: list[float] | None) -> str:
@@ -515,13 +531,16 @@ def write_report(report: dict[str, Any]) -> None:
         "",
         f"Run of {report['when']}. Machine: {report['machine']}.",
         "",
-        "Ours: daphne (one process) serving `config.asgi` with DEBUG off on SQLite, the meetup room "
-        "consumer, one chat message posted by the host over its socket. Raw baseline, same run: a "
+        f"Ours: {_server_text(report.get('server', 'daphne'))} serving `config.asgi` with DEBUG off "
+        "on SQLite, the meetup room consumer, one chat message posted by the host over its socket. "
+        "Raw baseline, same run: a "
         "`websockets` server broadcasting with `websockets.broadcast` (frames of the same size). One "
         f"asyncio client process, no compression, loopback; {ROUNDS} rounds per size. Rate = clients / "
         "median time until the last client has the message; ratio = our rate / raw rate (goal >= 0.5). "
-        f"Joins run {CONNECT_CONCURRENCY} at a time; daphne's accept timeout is raised to "
-        f"{ACCEPT_TIMEOUT_SECONDS} s for the run (5 s by default; uvicorn, used in production, has none).",
+        f"Joins run {CONNECT_CONCURRENCY} at a time"
+        + (f"; daphne's accept timeout is raised to {ACCEPT_TIMEOUT_SECONDS} s for the run (5 s by "
+           "default; uvicorn, used in production, has none)." if report.get("server", "daphne") == "daphne"
+           else "."),
         "",
         "| server | clients | first client ms | last client: median ms | p95 ms | deliveries/s | ratio to raw | rounds complete | joining the sockets, s | load avg after |",
         "|---|---|---|---|---|---|---|---|---|---|",
@@ -566,16 +585,16 @@ def write_report(report: dict[str, Any]) -> None:
         "",
         "Goal (ratio >= 0.5): " + "; ".join(verdicts) + ".",
         "",
-        "\"First client\" is our posting path and, since the server writes the frames out once "
-        "every socket's handler has run, most of the fan-out: the frame's limits, then one trip to "
+        "\"First client\" is our posting path and the start of the fan-out: the frame's limits, "
+        "then one trip to "
         "the consumers' database thread on its kept connection (decision 0014) that checks the "
         "session, reads room and registration in one query, applies the posting policy, writes the "
         "message (body encrypted), runs the PHI guard and commits; the event then goes to the event "
         "loop, and each socket's handler forwards the frame the service encoded once. The raw "
         "server only forwards. What remains is the per-socket cost of the stack each frame goes "
-        "through (the consumer's dispatch, Channels' session wrapper, daphne, autobahn and "
-        "Twisted's write when the socket is writable), which the raw server, writing straight to "
-        "its transports, does not have; the sockets' periodic session and block checks now run "
+        "through (the consumer's dispatch, Channels' session wrapper, the ASGI server's own send "
+        "path; with daphne also autobahn and Twisted's write when the socket is writable), which "
+        "the raw server, writing straight to its transports, does not have; the sockets' periodic session and block checks now run "
         "once a minute for all of them together, in trips of at most 100 sessions, instead of two "
         "trips per socket.",
     ]
