@@ -497,12 +497,16 @@ def write_report(result: dict) -> None:
         "topic, reader state, posts, reactions and bookmarks.",
         "",
         "Why the throughput goal stays out of reach: the baseline is `/hello` fetched without a session, a view "
-        "that touches no table. The same view fetched with the member's session (the row above it) only loads "
-        "the session and the member, as every signed-in page must on every request (idle log-off, suspension "
-        "and revocation act at once, DESIGN.md's security baseline), and it alone measures at the ratio shown "
-        "beside it. A topic page at 0.3 × would have to cost about as much as loading the session and the member; "
-        "that needs session, member and rendered pages served from a cache, which trades away the immediate "
-        "revocation above. That trade is a decision for the team, not a benchmark fix (see the issue's note).",
+        "that touches no table. The same view fetched with the member's session (the rows marked signed in) only "
+        "loads the session and the member, as every signed-in page must on every request (idle log-off, "
+        "suspension and revocation act at once, DESIGN.md's security baseline). In CPU per request, the "
+        "steadiest of these figures, that floor alone is the share of the anonymous view shown in the last "
+        "column; a topic page at 0.3 × would have about 3.3 × the anonymous view's CPU for everything: the "
+        "floor, the gate, the topic, twenty posts and the layout, which the floor nearly uses up. Getting there "
+        "needs session, member and rendered pages served from a shared cache with invalidation on every change "
+        "to a member, role, block, post, reaction or setting (a missed invalidation would show a suspended "
+        "member's pages or a hidden post). That is a decision for the team, not a benchmark fix (see the "
+        "issue's note). The req/s ratios move with whatever else runs on the two cores; the CPU figures much less.",
         END,
     ]
     section = "\n".join(lines) + "\n"
