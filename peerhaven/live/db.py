@@ -8,9 +8,9 @@ write-ahead log while holding up the event loop. A chat post paid that twice ove
 sockets' periodic checks did too.
 
 `database_trip` is the same call, except that the connection it finds or opens is kept for
-KEEP_SECONDS and checked before reuse (as the WSGI workers do theirs, decision 0012's
-neighbour in deployment.md): one connection for the thread, not one per request thread, so the
-known leak of persistent connections under ASGI (a thread per HTTP request) does not arise.
+KEEP_SECONDS and checked before reuse (as the WSGI workers keep theirs, deployment.md; see
+decision 0014): one connection for the thread, not one per request thread, so the known leak of
+persistent connections under ASGI (a thread per HTTP request) does not arise.
 Everything else is Django's own: a connection left outside autocommit, or one that raised an
 error and fails its check, is closed after the trip; an old one is closed before the next trip.
 `release_connections()` closes the kept connection (tests, shutdown).
