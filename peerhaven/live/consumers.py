@@ -19,7 +19,7 @@ import secrets
 import time
 import weakref
 from importlib import import_module
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
@@ -38,6 +38,7 @@ from peerhaven.accounts.selectors import terms_pending_for
 from peerhaven.accounts.services import member_group
 from peerhaven.core.middleware import SESSION_LAST_SEEN, session_is_live
 from peerhaven.core.policies import has_mfa
+from peerhaven.core.prepared import PreparedRead
 from peerhaven.live import services, video
 from peerhaven.live.db import database_trip
 from peerhaven.live.models import ChatMessage, Meetup, MeetupRegistration, ReactionKind
@@ -233,6 +234,13 @@ async def _dispatch_from(sources: tuple[Any, ...], dispatch: Any) -> None:
                 pass
 
 
+_REGISTRATION_WITH_MEETUP = PreparedRead(
+    lambda meetup_id, member_id: MeetupRegistration.objects.select_related("meetup")
+    .filter(meetup_id=meetup_id, member_id=member_id).order_by("pk")[:1],
+    arity=2,
+)
+
+
 class MemberSocketConsumer(AsyncJsonWebsocketConsumer):
     """A signed-in member's socket: the same gate as pages (not suspended, a second factor,
     current terms, a live session), limits on every frame, and the member's own group so that
@@ -425,10 +433,12 @@ class MeetupRoomConsumer(MemberSocketConsumer):
 
     def _reload(self) -> bool:
         """Fresh meetup and registration for the policy checks; True while the member may be in."""
-        # One query for both while the member is registered (every message of a participant).
-        registration = (
-            MeetupRegistration.objects.select_related("meetup").filter(meetup_id=self.meetup_id, member=self.user).first()
-        )
+        if not 0 < self.meetup_id < 2**63:
+            return False  # no meetup has such a key: the database is not asked
+        # One query for both while the member is registered (every message of a participant),
+        # compiled once per process (core/prepared.py, decision 0013).
+        found = _REGISTRATION_WITH_MEETUP.instances(self.meetup_id, self.user.pk)
+        registration = cast(MeetupRegistration, found[0]) if found else None
         meetup = registration.meetup if registration is not None else Meetup.objects.filter(pk=self.meetup_id).first()
         if meetup is None:
             return False

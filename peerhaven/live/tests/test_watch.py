@@ -116,6 +116,16 @@ async def test_its_check_applies_a_block_that_sent_no_event(monkeypatch: pytest.
     await receiver.disconnect()
 
 
+async def test_it_refuses_a_meetup_key_no_database_could_hold() -> None:
+    meetup, _host = await database_sync_to_async(_room)()
+    member = await database_sync_to_async(_participant)(meetup)
+    headers, _key = await database_sync_to_async(_signed_in)(member)
+    communicator = WebsocketCommunicator(application, f"/ws/live/meetups/{2**64}/", headers=headers)
+    connected, _code = await communicator.connect()
+    assert not connected
+    await communicator.disconnect()
+
+
 # --- the database thread's connection -----------------------------------------------------------------
 # (Django never closes an in-memory SQLite database, the tests' one: closes are counted instead.)
 def _touch() -> int:
