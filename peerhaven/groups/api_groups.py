@@ -9,9 +9,10 @@ guard comes back as a 422 whose `findings` list categories and offsets (never th
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, Literal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
@@ -242,6 +243,18 @@ def _phi_refusal(refused: PhiRefused) -> Status[dict[str, Any]]:
     return Status(422, {"detail": field_errors_from_django(refused), "findings": findings})
 
 
+def _guarded_write(status: int, write: Callable[[], Any], out: Callable[[Any], dict[str, Any]]) -> Status[dict[str, Any]]:
+    """A write through a service that runs the PHI guard: its findings as a 422 (never the text),
+    a refusal as a 403, else `status` with what `out` makes of the result."""
+    try:
+        result = write()
+    except PhiRefused as refused:
+        return _phi_refusal(refused)
+    except PermissionDenied as refusal:
+        raise HttpError(403, str(refusal)) from refusal
+    return Status(status, out(result))
+
+
 def _thread_out(thread: Thread) -> dict[str, Any]:
     return {
         "id": thread.pk, "group_id": thread.group_id, "title": thread.title, "author": thread.author_name,
@@ -370,11 +383,8 @@ def membership_invitation(request: HttpRequest, group_id: int, payload: InviteIn
     group = group_inside_get_for_user(member, group_id)
     if not can_manage_group(member, group):
         raise Http404
-    try:
-        invited = membership_invite(actor=member, group=group, pseudonym=payload.pseudonym[:200], request=request)
-    except ValidationError as refusal:
-        # One answer for an unknown pseudonym and one that cannot be invited (no enumeration).
-        raise HttpError(400, " ".join(refusal.messages)) from refusal
+    # An unknown pseudonym and one that cannot be invited get the same 422 (no enumeration).
+    invited = membership_invite(actor=member, group=group, pseudonym=payload.pseudonym[:200], request=request)
     return Status(201, _membership_out(invited))
 
 
@@ -412,14 +422,10 @@ def group_threads(request: HttpRequest, group_id: int, page: int = 1) -> list[di
 def group_thread_create(request: HttpRequest, group_id: int, payload: ThreadIn) -> Status[dict[str, Any]]:
     member = _verified_member(request)
     group = group_inside_get_for_user(member, group_id)
-    try:
-        thread = thread_create(actor=member, group=group, title=payload.title, body=payload.body,
-                               phi_confirmed=payload.confirm_not_identifying, request=request)
-    except PhiRefused as refused:
-        return _phi_refusal(refused)
-    except PermissionDenied as refusal:
-        raise HttpError(403, str(refusal)) from refusal
-    return Status(201, _thread_out(thread))
+    return _guarded_write(201, lambda: thread_create(
+        actor=member, group=group, title=payload.title, body=payload.body,
+        phi_confirmed=payload.confirm_not_identifying, request=request,
+    ), _thread_out)
 
 
 @router.get("/groups/{group_id}/threads/{thread_id}/posts", response=list[PostOut], summary="A thread's posts")
@@ -438,15 +444,9 @@ def thread_post_create(request: HttpRequest, group_id: int, thread_id: int, payl
     member = _verified_member(request)
     group = group_inside_get_for_user(member, group_id)
     thread = thread_get_for_user(member, group, thread_id)
-    try:
-        post = post_create(actor=member, thread=thread, body=payload.body,
-                           phi_confirmed=payload.confirm_not_identifying, request=request)
-    except PhiRefused as refused:
-        return _phi_refusal(refused)
-    except PermissionDenied as refusal:
-        raise HttpError(403, str(refusal)) from refusal
-    post.author = member
-    return Status(201, _post_out(post, viewer=member, show_hidden=False))
+    return _guarded_write(201, lambda: post_create(
+        actor=member, thread=thread, body=payload.body, phi_confirmed=payload.confirm_not_identifying, request=request,
+    ), lambda post: _post_out(post, viewer=member, show_hidden=False))
 
 
 @router.patch("/groups/{group_id}/threads/{thread_id}/posts/{post_id}", response={200: PostOut, 422: PhiValidationErrorOut},
@@ -457,15 +457,10 @@ def thread_post_edit(request: HttpRequest, group_id: int, thread_id: int, post_i
     group = group_inside_get_for_user(member, group_id)
     thread = thread_get_for_user(member, group, thread_id)
     post = post_get_for_author(member, thread, post_id)
-    try:
-        post = post_edit(actor=member, post=post, body=payload.body,
-                         phi_confirmed=payload.confirm_not_identifying, request=request)
-    except PhiRefused as refused:
-        return _phi_refusal(refused)
-    except PermissionDenied as refusal:
-        raise HttpError(403, str(refusal)) from refusal
-    post.author = member
-    return Status(200, _post_out(post, viewer=member, show_hidden=False))
+    post.author = member  # the author is the one asking: their name needs no query
+    return _guarded_write(200, lambda: post_edit(
+        actor=member, post=post, body=payload.body, phi_confirmed=payload.confirm_not_identifying, request=request,
+    ), lambda edited: _post_out(edited, viewer=member, show_hidden=False))
 
 
 # --- case presentations ---------------------------------------------------------------------
@@ -484,18 +479,16 @@ def group_presentations(request: HttpRequest, group_id: int, page: int = 1) -> l
 def group_presentation_create(request: HttpRequest, group_id: int, payload: PresentationIn) -> Status[dict[str, Any]]:
     member = _verified_member(request)
     group = group_inside_get_for_user(member, group_id)
-    try:
+    def write() -> CasePresentation:
         presentation = presentation_create(
             actor=member, group=group, title=payload.title, presenting_question=payload.presenting_question,
             context=payload.context, vignette=payload.vignette, needs=payload.needs,
             phi_confirmed=payload.confirm_not_identifying, request=request,
         )
-    except PhiRefused as refused:
-        return _phi_refusal(refused)
-    except PermissionDenied as refusal:
-        raise HttpError(403, str(refusal)) from refusal
-    presentation.author = member
-    return Status(201, _presentation_out(presentation, viewer=member))
+        presentation.author = member
+        return presentation
+
+    return _guarded_write(201, write, lambda presentation: _presentation_out(presentation, viewer=member))
 
 
 @router.get("/groups/{group_id}/case-presentations/{presentation_id}", response=PresentationOut,

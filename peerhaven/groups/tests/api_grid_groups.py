@@ -71,9 +71,9 @@ OPERATIONS: list[Operation] = [
               make_path=_group_of, owner_status=403),
     Operation("get", "/api/v1/groups/{group_id}/members", verified_op(404), TokenScope.GROUPS_READ,
               make_path=_group_of),
-    # Only facilitators invite; the owner inviting a pseudonym nobody has gets the kind 400.
+    # Only facilitators invite; the owner inviting a pseudonym nobody has gets the field's 422.
     Operation("post", "/api/v1/groups/{group_id}/invitations", verified_op(404), TokenScope.GROUPS_WRITE,
-              body={"pseudonym": "nobody-by-this-name"}, make_path=_group_of, owner_status=400),
+              body={"pseudonym": "nobody-by-this-name"}, make_path=_group_of, owner_status=422),
     Operation("post", "/api/v1/groups/{group_id}/memberships/{membership_id}/decision", verified_op(404),
               TokenScope.GROUPS_WRITE, body={"decision": "approve"}, make_path=_request_of),
     Operation("get", "/api/v1/groups/{group_id}/threads", verified_op(404), TokenScope.GROUPS_READ,

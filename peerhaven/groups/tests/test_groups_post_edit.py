@@ -135,7 +135,8 @@ def test_a_facilitator_invites_through_the_api_and_a_stranger_cannot() -> None:
     path = f"/api/v1/groups/{group.pk}/invitations"
 
     unknown = sign_in(Client(), owner).post(path, {"pseudonym": "nobody-here"}, content_type="application/json")
-    assert unknown.status_code == 400 and "pseudonym" in unknown.json()["detail"]
+    assert unknown.status_code == 422
+    assert [error["field"] for error in unknown.json()["detail"]] == ["pseudonym"]
     not_facilitator = sign_in(Client(), member).post(path, {"pseudonym": "willow-path"}, content_type="application/json")
     assert not_facilitator.status_code == 404
 
@@ -144,4 +145,4 @@ def test_a_facilitator_invites_through_the_api_and_a_stranger_cannot() -> None:
     assert invited.status_code == 201
     assert Membership.objects.get(group=group, user=invitee).status == MembershipStatus.INVITED
     again = sign_in(Client(), owner).post(path, {"pseudonym": "willow-path"}, content_type="application/json")
-    assert again.status_code == 400
+    assert again.status_code == 422
