@@ -224,13 +224,19 @@ def thread_get_for_user(user: Any, group: Group, pk: int) -> Thread:
     return thread
 
 
-def post_get_for_author(user: Any, thread: Thread, pk: int) -> Post:
-    """A post its author may edit now (not hidden, thread open, still inside the group); 404 for
-    anyone else, as for a post that does not exist."""
+def post_get_in_thread(thread: Thread, pk: int) -> Post:
+    """A post of a thread the caller has already loaded for its viewer; 404 when it is not there."""
     post = Post.objects.filter(pk=pk, thread=thread).first()
     if post is None:
         raise Http404
     post.thread = thread
+    return post
+
+
+def post_get_for_author(user: Any, thread: Thread, pk: int) -> Post:
+    """A post its author may edit now (not hidden, thread open, still inside the group); 404 for
+    anyone else, as for a post that does not exist."""
+    post = post_get_in_thread(thread, pk)
     if not can_edit_post(user, post):
         raise Http404
     return post

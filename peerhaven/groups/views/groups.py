@@ -36,7 +36,7 @@ from peerhaven.groups.forms_groups import (
     PresentationForm,
     ThreadForm,
 )
-from peerhaven.groups.models.groups import CaseComment, Group, MembershipRole, Post
+from peerhaven.groups.models.groups import CaseComment, Group, MembershipRole
 from peerhaven.groups.policies.groups import (
     can_accept_agreement,
     can_answer_invitation,
@@ -56,6 +56,7 @@ from peerhaven.groups.policies.groups import (
     membership_for,
     membership_get_for_manager,
     post_get_for_author,
+    post_get_in_thread,
     presentation_get_for_user,
     thread_get_for_user,
 )
@@ -584,10 +585,7 @@ def post_hide_view(request: HttpRequest, pk: int, thread_pk: int, post_pk: int) 
     thread = thread_get_for_user(member, group, thread_pk)
     if not can_manage_group(member, group):
         raise Http404
-    post = Post.objects.filter(pk=post_pk, thread=thread).first()
-    if post is None:
-        raise Http404
-    post.thread = thread
+    post = post_get_in_thread(thread, post_pk)
     hide = not post.is_hidden
     post_hide(actor=member, post=post, hidden=hide, request=request)
     messages.success(request, _("The post is hidden.") if hide else _("The post is shown again."))
