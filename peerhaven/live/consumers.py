@@ -28,7 +28,9 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -97,11 +99,45 @@ class TokenBucket:
         return False
 
 
+class _SocketSessionStore(DatabaseSessionStore):
+    """Django's database session store, whose read is one statement written out (decision 0012):
+    a chat post re-reads its session first, and building the ORM's query for that one row cost
+    more than the database's answer. The same row, the same rule (a session past its expiry date
+    is no session) and Django's own decoding; saving is the store's own."""
+
+    # The salt of the data's signature is named after the store's class: Django's, not this one.
+    key_salt = "django.contrib.sessions." + DatabaseSessionStore.__qualname__
+
+    def load(self) -> dict[str, Any]:
+        model = self.model
+        quote = connection.ops.quote_name
+        sql = (
+            f"SELECT {quote(model._meta.get_field('session_data').column)} FROM {quote(model._meta.db_table)} "  # noqa: S608 - identifiers from the model; values bound
+            f"WHERE {quote(model._meta.get_field('session_key').column)} = %s "
+            f"AND {quote(model._meta.get_field('expire_date').column)} > %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.session_key, connection.ops.adapt_datetimefield_value(timezone.now())])
+            row = cursor.fetchone()
+        if row is None:
+            self._session_key = None
+            return {}
+        data: dict[str, Any] = self.decode(row[0])
+        return data
+
+
+def _session_store(session_key: str) -> Any:
+    engine = import_module(settings.SESSION_ENGINE)
+    if engine.SessionStore is DatabaseSessionStore:
+        return _SocketSessionStore(session_key=session_key)
+    return engine.SessionStore(session_key=session_key)
+
+
 def _session_check(session_key: str | None, user_id: int, *, touch: bool) -> bool:
     """The session still exists, belongs to `user_id` and is within its lifetimes."""
     if not session_key:
         return False
-    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
+    store = _session_store(session_key)
     if str(store.get(SESSION_KEY)) != str(user_id) or not session_is_live(store):
         return False
     if touch and time.time() - float(store.get(SESSION_LAST_SEEN, 0)) > _LAST_SEEN_RESOLUTION:
@@ -196,34 +232,31 @@ async def _watch_once(watch: _Watch) -> None:
 
 
 async def _dispatch_from(sources: tuple[Any, ...], dispatch: Any) -> None:
-    """Channels' `await_many_dispatch`, with one long-lived reader per source.
+    """Channels' `await_many_dispatch`, with one long-lived reader per source that dispatches
+    what it reads itself.
 
     Channels waits on a fresh task per source with `asyncio.wait` and starts a new task after
     every message: for each event a room broadcasts, each socket went through four steps of the
     event loop and a handful of futures before its handler ran. Here each source has one reader
-    task that hands its messages to the dispatching loop through a queue of one place per
-    source, so a message is dispatched in the next step. Messages are still dispatched one at a
-    time, in the order they arrived; a reader takes at most two messages ahead of the one being
-    handled (one queued, one in hand), so what waits beyond that stays in the channel layer (its
-    capacity and expiry apply as before); an error in a source is raised here as it was there."""
-    inbox: asyncio.Queue[tuple[bool, Any]] = asyncio.Queue(maxsize=len(sources))
+    task, and the reader that gets a message handles it in the same step, once it holds the
+    consumer's turn (a lock, taken at once when free): messages are still handled one at a
+    time, each source's in its order, the sources' in the order they arrived; a reader holds at
+    most one message while it waits for the turn, so what waits beyond that stays in its source
+    (the channel layer's capacity and expiry apply as before); an error in a source or in a
+    handler is raised here, and the other reader is stopped."""
+    turn = asyncio.Lock()
 
     async def read(source: Any) -> None:
-        try:
-            while True:
-                await inbox.put((True, await source()))
-        except asyncio.CancelledError:
-            raise
-        except BaseException as error:  # noqa: BLE001 - handed over, raised by the dispatching loop
-            await inbox.put((False, error))
+        while True:
+            message = await source()
+            async with turn:
+                await dispatch(message)
 
     readers = [asyncio.ensure_future(read(source)) for source in sources]
     try:
-        while True:
-            ok, item = await inbox.get()
-            if not ok:
-                raise item
-            await dispatch(item)
+        done, _pending = await asyncio.wait(readers, return_when=asyncio.FIRST_COMPLETED)
+        for reader in done:
+            reader.result()
     finally:
         for reader in readers:
             reader.cancel()
@@ -231,6 +264,8 @@ async def _dispatch_from(sources: tuple[Any, ...], dispatch: Any) -> None:
             try:
                 await reader
             except asyncio.CancelledError:
+                pass
+            except BaseException:  # noqa: BLE001, S110 - the first error was raised above
                 pass
 
 
@@ -298,6 +333,8 @@ class MemberSocketConsumer(AsyncJsonWebsocketConsumer):
             await self.close()
             return
         self.user = user
+        # Read on every event a room sends: the plain id, not an attribute through the lazy user.
+        self.user_id: int = user.pk
         self.bucket = TokenBucket(rate=self.rate_per_second, burst=self.rate_burst)
         self.rate_refusals = 0
         # Joined before accept: a suspension issued during the handshake is not missed.
@@ -651,7 +688,7 @@ class MeetupRoomConsumer(MemberSocketConsumer):
         author_id = event["author_id"]
         if author_id in self.blocked_ids:
             return
-        if author_id != self.user.pk:
+        if author_id != self.user_id:
             # Encoded once by the service for everyone but the author: forwarded as it is.
             await self.send(text_data=event["frame"])
             return
