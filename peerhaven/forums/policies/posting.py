@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from peerhaven.accounts.models import Role
+from peerhaven.accounts.models import Role, RoleGrant
 from peerhaven.core.policies import has_role, is_active_member, is_verified, user_roles
 from peerhaven.core.prepared import PreparedRead
 from peerhaven.core.privacy import FORMER_MEMBER
@@ -106,6 +106,33 @@ def visible_communities(user: Any) -> QuerySet[Community]:
             pk__in=CommunityMembership.objects.filter(member=user).values("community_id"),
         )
     )
+
+
+# visible_communities for a verified member who is neither moderator nor staff (the common case)
+# as one statement compiled once per process: the member's roles and invitations are read by the
+# statement itself (sub-queries on the member's id) rather than passed in, so that only integers
+# are bound. Search reads it on every query, where building the ORM query cost more than running it.
+_READABLE_COMMUNITY_IDS = PreparedRead(
+    lambda member_id, invited_id: Community.objects.filter(archived_at__isnull=True)
+    .filter(
+        Q(audience=Audience.VERIFIED)
+        | Q(audience=Audience.ROLE, audience_role__in=RoleGrant.objects.filter(user_id=member_id).values("role"))
+        | Q(
+            audience=Audience.INVITATION,
+            pk__in=CommunityMembership.objects.filter(member_id=invited_id).values("community_id"),
+        )
+    )
+    .order_by("pk")
+    .values_list("pk", flat=True),
+    arity=2,
+)
+
+
+def visible_community_ids(user: Any) -> list[int]:
+    """The ids of `visible_communities(user)`, in id order."""
+    if not is_active_member(user) or is_forum_moderator(user) or has_role(user, Role.STAFF) or not is_verified(user):
+        return list(visible_communities(user).order_by("pk").values_list("pk", flat=True))
+    return [row[0] for row in _READABLE_COMMUNITY_IDS.rows(user.pk, user.pk)]
 
 
 def can_read_community(user: Any, community: Community) -> bool:

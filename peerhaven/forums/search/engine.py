@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString
 
 from peerhaven.accounts.models import Profile
 from peerhaven.forums.models.posting import PostIdentity
-from peerhaven.forums.policies.posting import author_label_from_columns, visible_communities
+from peerhaven.forums.policies.posting import author_label_from_columns, visible_community_ids
 from peerhaven.forums.search.schema import DOC, FTS
 from peerhaven.forums.search.text import (
     Marks,
@@ -78,7 +78,7 @@ def _where(user: Any, filters: SearchFilters) -> tuple[list[str], list[Any]] | N
     # The readable communities as a list of ids, not a subquery: with constants the planner
     # estimates the match and picks the GIN bitmap for a rare word and the backward id walk for a
     # common one; behind a subquery it guessed, and a rare word took half a second on 1M posts.
-    community_ids = list(visible_communities(user).values_list("pk", flat=True))
+    community_ids = visible_community_ids(user)
     if filters.community_id is not None:
         community_ids = [pk for pk in community_ids if pk == filters.community_id]
     if not community_ids:

@@ -195,3 +195,44 @@ def test_the_search_page_shows_highlighted_results(client_for, member_factory, d
     bad = client.get(reverse("forums:search"), {"q": "x", "since": "2026-02-02", "until": "2026-01-01"})
     assert bad.status_code == 400
     assert client.get(reverse("forums:search"), {"q": "x", "community": "abc"}).status_code == 400
+
+
+def test_the_readable_community_ids_are_those_of_the_policy(member_factory) -> None:
+    """`visible_community_ids` (one statement compiled once, search's) agrees with
+    `visible_communities` for every kind of member and community."""
+    from peerhaven.forums.models.posting import CommunityMembership
+    from peerhaven.forums.policies.posting import visible_communities, visible_community_ids
+
+    everyone = h.community(audience=Audience.VERIFIED)
+    facilitators = h.community(audience=Audience.ROLE, audience_role=Role.FACILITATOR)
+    moderators = h.community(audience=Audience.ROLE, audience_role=Role.MODERATOR)
+    invited_only = h.community(audience=Audience.INVITATION)
+    other_invitation = h.community(audience=Audience.INVITATION)
+    archived = h.community(audience=Audience.VERIFIED)
+    archived.archived_at = timezone.now()
+    archived.save(update_fields=["archived_at"])
+    plain = member_factory(verified=True)
+    facilitator = member_factory(verified=True, roles=(Role.FACILITATOR,))
+    invited = member_factory(verified=True)
+    CommunityMembership.objects.create(community=invited_only, member=invited)
+    members = {
+        "plain": plain, "facilitator": facilitator, "invited": invited,
+        "moderator": member_factory(verified=True, roles=(Role.MODERATOR,)),
+        "staff": member_factory(verified=True, roles=(Role.STAFF,)),
+        "unverified": member_factory(), "suspended": member_factory(verified=True, suspended=True),
+    }
+    for label, member in members.items():
+        expected = sorted(visible_communities(member).values_list("pk", flat=True))
+        assert visible_community_ids(member) == expected, label
+    assert visible_community_ids(plain) == [everyone.pk]
+    assert visible_community_ids(facilitator) == [everyone.pk, facilitators.pk]
+    assert visible_community_ids(invited) == [everyone.pk, invited_only.pk]
+    assert moderators.pk not in visible_community_ids(facilitator)
+    assert other_invitation.pk not in visible_community_ids(invited)
+    # A grant or an invitation withdrawn counts at the next read: nothing is kept between calls.
+    from peerhaven.accounts.models import RoleGrant
+
+    RoleGrant.objects.filter(user=facilitator).delete()
+    CommunityMembership.objects.filter(member=invited).delete()
+    assert visible_community_ids(facilitator) == [everyone.pk]
+    assert visible_community_ids(invited) == [everyone.pk]
