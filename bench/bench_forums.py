@@ -452,7 +452,7 @@ def write_report(result: dict) -> None:
             )
     lines += [
         "",
-        "How to read it: p50/p95 are end to end in Python (`search_posts`: the readable communities, then one "
+        "How to read it: p50/p95 are end to end in Python (`search_posts`: the readable communities (one statement compiled once per process), then one "
         "statement: the id query with the rest of the visibility filter as a materialised CTE, joined to the "
         "page's posts with their `ts_headline` snippets, read as plain columns; two round trips, plus the "
         "pseudonym look-up for an author filter); `ids` is the id query alone from Python; `in PostgreSQL` is "
@@ -505,8 +505,8 @@ def write_report(result: dict) -> None:
         "floor, the gate, the topic, twenty posts and the layout, which the floor nearly uses up. Getting there "
         "needs session, member and rendered pages served from a shared cache with invalidation on every change "
         "to a member, role, block, post, reaction or setting (a missed invalidation would show a suspended "
-        "member's pages or a hidden post). That is a decision for the team, not a benchmark fix (see the "
-        "issue's note). The req/s ratios move with whatever else runs on the two cores; the CPU figures much less.",
+        "member's pages or a hidden post). That is a decision for the team, not a benchmark fix: decision 0015 "
+        "records the options and why none is built; the issue's point is reported as blocked on it. The req/s ratios move with whatever else runs on the two cores; the CPU figures much less.",
         END,
     ]
     section = "\n".join(lines) + "\n"
