@@ -17,22 +17,42 @@ from peerhaven.accounts.models import (
     User,
 )
 
+# Where terms_pending_for keeps its answer for the rest of the request (on the user object).
+_TERMS_PENDING_CACHE = "_peerhaven_terms_pending"
+
+
+def terms_newest_first() -> QuerySet[TermsVersion]:
+    """Terms versions, the current one first: the one order every reader of "the current terms"
+    uses (current_terms, and the member gate's single query in core.policies)."""
+    return TermsVersion.objects.order_by("-published_at", "-id")
+
 
 def current_terms() -> TermsVersion | None:
-    return TermsVersion.objects.order_by("-published_at", "-id").first()
+    return terms_newest_first().first()
 
 
 def terms_pending_for(user: Any) -> TermsVersion | None:
     """The current terms version if this user has not accepted it yet (cached per request)."""
-    cached = getattr(user, "_peerhaven_terms_pending", ...)
+    cached = getattr(user, _TERMS_PENDING_CACHE, ...)
     if cached is not ...:
         return cached
     latest = current_terms()
     pending = None
     if latest is not None and not TermsAcceptance.objects.filter(user=user, terms_version=latest).exists():
         pending = latest
-    user._peerhaven_terms_pending = pending
+    setattr(user, _TERMS_PENDING_CACHE, pending)
     return pending
+
+
+def remember_no_terms_pending(user: Any) -> None:
+    """For this request, `user` has nothing to accept (the member gate found out in its query)."""
+    setattr(user, _TERMS_PENDING_CACHE, None)
+
+
+def forget_terms_pending(user: Any) -> None:
+    """The next terms_pending_for(user) asks the database again (after an acceptance)."""
+    if hasattr(user, _TERMS_PENDING_CACHE):
+        delattr(user, _TERMS_PENDING_CACHE)
 
 
 def profile_for(user: User) -> Profile:

@@ -22,6 +22,7 @@ from peerhaven.accounts.models import (
     User,
     VerificationStatus,
 )
+from peerhaven.accounts.selectors import forget_terms_pending
 from peerhaven.core import privacy
 from peerhaven.core.audit import audit_log
 from peerhaven.core.middleware import SESSION_LANGUAGE, SESSION_TZ
@@ -81,8 +82,7 @@ def terms_accept(*, actor: User, terms_version: TermsVersion, request: HttpReque
     with transaction.atomic():
         acceptance, _created = TermsAcceptance.objects.get_or_create(user=actor, terms_version=terms_version)
         audit_log("terms.accept", actor=actor, target=terms_version, request=request)
-    if hasattr(actor, "_peerhaven_terms_pending"):
-        del actor._peerhaven_terms_pending
+    forget_terms_pending(actor)
     return acceptance
 
 

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from peerhaven.accounts.models import Role, VerificationStatus
+from peerhaven.accounts.selectors import remember_no_terms_pending, terms_newest_first
 from peerhaven.core.prepared import PreparedRead
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
@@ -90,7 +91,7 @@ def _member_state_query(user_id: int) -> Any:
     from peerhaven.accounts.models import RoleGrant, TermsAcceptance, TermsVersion, User
     from peerhaven.notifications.models import Notification
 
-    latest_terms = TermsVersion.objects.order_by("-published_at", "-id").values("id")[:1]
+    latest_terms = terms_newest_first().values("id")[:1]
     return User.objects.filter(pk=user_id).values_list(
         Exists(Authenticator.objects.filter(
             user=OuterRef("pk"), type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
@@ -126,7 +127,7 @@ def prime_member_state(user: Any) -> None:
     setattr(user, _ROLES_CACHE, frozenset(roles.split(",")) if roles else frozenset())
     setattr(user, UNREAD_CACHE, int(unread or 0))
     if accepted or not any_terms:
-        user._peerhaven_terms_pending = None  # nothing pending; the pending version is loaded only when needed
+        remember_no_terms_pending(user)  # nothing pending; the pending version is loaded only when needed
 
 
 def has_passkey(user: Any) -> bool:
