@@ -199,6 +199,22 @@ def can_edit_post(user: Any, post: Any) -> bool:
     return post.author_id == user.pk and not post.is_hidden and can_post_in_thread(user, post.thread)
 
 
+def needs_agreement_to_edit_post(user: Any, post: Any) -> bool:
+    """The author could edit the post but for the group's current agreement, which they have not
+    accepted (it changed since they joined): the edit page sends them to it, as the reply form
+    does. Accepting it is then all `can_edit_post` lacks; nobody else is concerned."""
+    thread = post.thread
+    group = thread.group
+    return (
+        post.author_id == user.pk
+        and not post.is_hidden
+        and not thread.is_locked
+        and is_group_member(user, group)
+        and group.archived_at is None
+        and not has_current_agreement(user, group)
+    )
+
+
 # --- loaders (404 for whoever may not see) --------------------------------------------------------
 def group_get_for_user(user: Any, pk: int) -> Group:
     """The group for its public page."""
@@ -233,13 +249,15 @@ def post_get_in_thread(thread: Thread, pk: int) -> Post:
     return post
 
 
-def post_get_for_author(user: Any, thread: Thread, pk: int) -> Post:
+def post_get_for_author(user: Any, thread: Thread, pk: int, *, before_agreement: bool = False) -> Post:
     """A post its author may edit now (not hidden, thread open, still inside the group); 404 for
-    anyone else, as for a post that does not exist."""
+    anyone else, as for a post that does not exist. With `before_agreement`, also the post of an
+    author who only has the group's current agreement left to accept (`needs_agreement_to_edit_post`):
+    the caller must then send them to the agreement before anything else."""
     post = post_get_in_thread(thread, pk)
-    if not can_edit_post(user, post):
-        raise Http404
-    return post
+    if can_edit_post(user, post) or (before_agreement and needs_agreement_to_edit_post(user, post)):
+        return post
+    raise Http404
 
 
 def presentation_get_for_user(user: Any, group: Group, pk: int) -> CasePresentation:

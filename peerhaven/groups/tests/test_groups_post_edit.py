@@ -16,6 +16,8 @@ from peerhaven.core.models import AuditEntry
 from peerhaven.groups.models.groups import Group, Post
 from peerhaven.groups.services.groups import (
     agreement_accept,
+    agreement_update,
+    group_archive,
     post_create,
     post_hide,
     thread_create,
@@ -146,3 +148,90 @@ def test_a_facilitator_invites_through_the_api_and_a_stranger_cannot() -> None:
     assert Membership.objects.get(group=group, user=invitee).status == MembershipStatus.INVITED
     again = sign_in(Client(), owner).post(path, {"pseudonym": "willow-path"}, content_type="application/json")
     assert again.status_code == 422
+
+
+# The edit page's statements, whatever the length of the thread: the site's settings, the session,
+# the signed-in member and their account flags, the group, the member's row, the thread and the
+# post. Saving adds the transaction's savepoint and release, the two foreign-key checks of the
+# model's validation, the update and its audit entry.
+EDIT_PAGE_QUERIES = 8
+EDIT_SAVE_QUERIES = 14
+
+
+def test_the_edit_page_keeps_a_constant_query_count(django_assert_num_queries: Any) -> None:
+    owner = make_member(verified=True)
+    group = facilitated_group(owner, join_policy="open", capacity=12)
+    member = make_member(verified=True)
+    agreement_accept(actor=member, group=group, version=1)
+    thread = thread_create(actor=member, group=group, title="Evenings", body="I switch my phone off at seven.")
+    post = Post.objects.get(thread=thread)
+    url = _url(post)
+    client = sign_in(Client(), member)
+    client.get(url)  # the first request of a session warms what every later one reuses
+
+    def measure(posts: int, body: str) -> None:
+        assert Post.objects.filter(thread=thread).count() == posts
+        with django_assert_num_queries(EDIT_PAGE_QUERIES):
+            assert client.get(url).status_code == 200
+        with django_assert_num_queries(EDIT_SAVE_QUERIES):
+            assert client.post(url, {"body": body}).status_code == 302
+        post.refresh_from_db()
+        assert post.body == body
+
+    measure(1, "I switch my phone off at eight.")
+    repliers = [owner, member]
+    for _index in range(3):
+        repliers.append(make_member(verified=True))
+        agreement_accept(actor=repliers[-1], group=group, version=1)
+    for index in range(29):  # groups are small: a few people write many replies
+        post_create(actor=repliers[index % len(repliers)], thread=thread, body=f"Reply {index} about evenings.")
+    measure(30, "I switch my phone off at nine.")
+
+
+def test_an_author_who_has_not_accepted_the_changed_agreement_is_sent_to_it_as_the_reply_form_does() -> None:
+    group, owner, member, post = _setup()
+    other_post = post_create(actor=owner, thread=post.thread, body="Mine, in the same thread.")
+    agreement_update(actor=owner, group=group, text="We also start on time.")
+    client = sign_in(Client(), member)
+    agreement = reverse("groups:agreement", kwargs={"pk": group.pk})
+    reply = client.post(reverse("groups:thread_reply", kwargs={"pk": group.pk, "thread_pk": post.thread_id}),
+                        {"body": "A reply before accepting."})
+    assert reply.status_code == 302 and reply["Location"] == agreement
+
+    form = client.get(_url(post), follow=True)
+    assert form.redirect_chain == [(agreement, 302)]
+    assert "The group agreement changed. Please read and accept it to take part." in form.content.decode()
+    saved = client.post(_url(post), {"body": "Edited before accepting."})
+    assert saved.status_code == 302 and saved["Location"] == agreement
+    post.refresh_from_db()
+    assert post.body == "I switch my phone off at seven." and post.edited_at is None
+
+    # What they could not edit with the agreement accepted is still a 404 without it.
+    assert client.get(_url(other_post)).status_code == 404
+    post_hide(actor=owner, post=post)
+    assert client.get(_url(post)).status_code == 404
+    assert client.post(_url(post), {"body": "Edited while hidden."}).status_code == 404
+    post_hide(actor=owner, post=post, hidden=False)
+    thread_lock(actor=owner, thread=post.thread)
+    assert client.get(_url(post)).status_code == 404
+    thread_lock(actor=owner, thread=post.thread, locked=False)
+    deleted = reverse("groups:post_edit", kwargs={"pk": group.pk, "thread_pk": post.thread_id, "post_pk": post.pk + 999})
+    assert client.get(deleted).status_code == 404
+    # Neither does a stranger to the group, nor the facilitator who is not the author, get more.
+    stranger = sign_in(Client(), make_member(verified=True))
+    assert stranger.get(_url(post)).status_code == 404
+    assert sign_in(Client(), owner).get(_url(post)).status_code == 404
+
+    # Once they accept it, the edit page is theirs again.
+    assert client.post(agreement, {"version": 2, "accept": "on"}).status_code == 302
+    assert client.get(_url(post)).status_code == 200
+    assert client.post(_url(post), {"body": "I switch my phone off at eight."}).status_code == 302
+    post.refresh_from_db()
+    assert post.body == "I switch my phone off at eight."
+
+
+def test_an_archived_group_still_answers_404_to_the_author_without_the_changed_agreement() -> None:
+    group, owner, member, post = _setup()
+    agreement_update(actor=owner, group=group, text="We also start on time.")
+    group_archive(actor=owner, group=group)
+    assert sign_in(Client(), member).get(_url(post)).status_code == 404

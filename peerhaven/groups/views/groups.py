@@ -596,11 +596,16 @@ def post_hide_view(request: HttpRequest, pk: int, thread_pk: int, post_pk: int) 
 @require_http_methods(["GET", "POST"])
 def post_edit_view(request: HttpRequest, pk: int, thread_pk: int, post_pk: int) -> HttpResponse:
     """The author corrects their own post (a typo, or a detail that should not have been shared):
-    the same PHI guard as a new reply; the thread shows it as edited."""
+    the same PHI guard as a new reply; the thread shows it as edited. An author who has not yet
+    accepted the group's changed agreement is sent to it, as the reply form does; everyone else
+    who may not edit the post gets the 404."""
     member = _member(request)
     group = group_inside_get_for_user(member, pk)
     thread = thread_get_for_user(member, group, thread_pk)
-    post = post_get_for_author(member, thread, post_pk)
+    post = post_get_for_author(member, thread, post_pk, before_agreement=True)
+    early = _needs_agreement_redirect(request, group)
+    if early is not None:
+        return early
     form = EditPostForm(request.POST or None, initial={"body": post.body})
     back = redirect(f"{reverse('groups:thread_detail', kwargs={'pk': group.pk, 'thread_pk': thread.pk})}#post-{post.pk}")
     if request.method == "POST":
