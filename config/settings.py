@@ -367,7 +367,8 @@ AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 # --- sessions and cookies ------------------------------------------------------------------
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's database sessions, whose row is read with one statement (peerhaven/core/sessions.py).
+SESSION_ENGINE = "peerhaven.core.sessions"
 SESSION_IDLE_TIMEOUT_SECONDS = env_int("PEERHAVEN_IDLE_TIMEOUT", 30 * 60)
 SESSION_ABSOLUTE_TIMEOUT_SECONDS = env_int("PEERHAVEN_ABSOLUTE_TIMEOUT", 12 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS

@@ -27,6 +27,7 @@ from peerhaven.core import privacy
 from peerhaven.core.audit import audit_log
 from peerhaven.core.middleware import SESSION_LANGUAGE, SESSION_TZ
 from peerhaven.core.policies import forget_cached_roles
+from peerhaven.core.sessions import sessions_in_database
 
 PROFILE_EDITABLE_FIELDS = (
     "display_name", "pseudonym", "default_identity", "pronouns", "profession", "specialties",
@@ -248,7 +249,7 @@ def member_sessions_end(*, user_id: int) -> int:
     from django.contrib.sessions.models import Session
     from django.core.exceptions import ImproperlyConfigured
 
-    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
+    if not sessions_in_database():
         raise ImproperlyConfigured("member_sessions_end expects database sessions (SESSION_ENGINE).")
     wanted = str(user_id)
     ending = [

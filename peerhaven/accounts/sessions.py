@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from peerhaven.accounts.models import KnownDevice, User
 from peerhaven.core.audit import audit_log
 from peerhaven.core.middleware import SESSION_LAST_SEEN, session_is_live
+from peerhaven.core.sessions import sessions_in_database
 
 NEW_DEVICE_KIND = "account.new_device"
 SESSIONS_PATH = "/me/sessions/"
@@ -201,7 +202,7 @@ def end_all_sessions(user: User) -> int:
 def _end(rows: list[UserSession]) -> None:
     store_class = import_module(settings.SESSION_ENGINE).SessionStore
     keys = [row.session_key for row in rows]
-    if settings.SESSION_ENGINE == "django.contrib.sessions.backends.db":
+    if sessions_in_database():
         Session.objects.filter(session_key__in=keys).delete()
     else:
         for key in keys:

@@ -28,9 +28,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -99,45 +97,11 @@ class TokenBucket:
         return False
 
 
-class _SocketSessionStore(DatabaseSessionStore):
-    """Django's database session store, whose read is one statement written out (decision 0012):
-    a chat post re-reads its session first, and building the ORM's query for that one row cost
-    more than the database's answer. The same row, the same rule (a session past its expiry date
-    is no session) and Django's own decoding; saving is the store's own."""
-
-    # The salt of the data's signature is named after the store's class: Django's, not this one.
-    key_salt = "django.contrib.sessions." + DatabaseSessionStore.__qualname__
-
-    def load(self) -> dict[str, Any]:
-        model = self.model
-        quote = connection.ops.quote_name
-        sql = (
-            f"SELECT {quote(model._meta.get_field('session_data').column)} FROM {quote(model._meta.db_table)} "  # noqa: S608 - identifiers from the model; values bound
-            f"WHERE {quote(model._meta.get_field('session_key').column)} = %s "
-            f"AND {quote(model._meta.get_field('expire_date').column)} > %s"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [self.session_key, connection.ops.adapt_datetimefield_value(timezone.now())])
-            row = cursor.fetchone()
-        if row is None:
-            self._session_key = None
-            return {}
-        data: dict[str, Any] = self.decode(row[0])
-        return data
-
-
-def _session_store(session_key: str) -> Any:
-    engine = import_module(settings.SESSION_ENGINE)
-    if engine.SessionStore is DatabaseSessionStore:
-        return _SocketSessionStore(session_key=session_key)
-    return engine.SessionStore(session_key=session_key)
-
-
 def _session_check(session_key: str | None, user_id: int, *, touch: bool) -> bool:
     """The session still exists, belongs to `user_id` and is within its lifetimes."""
     if not session_key:
         return False
-    store = _session_store(session_key)
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
     if str(store.get(SESSION_KEY)) != str(user_id) or not session_is_live(store):
         return False
     if touch and time.time() - float(store.get(SESSION_LAST_SEEN, 0)) > _LAST_SEEN_RESOLUTION:

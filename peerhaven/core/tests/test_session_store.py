@@ -1,4 +1,5 @@
-"""The socket's session read (one statement, decision 0012) and the websocket session middleware."""
+"""The session engine's read (one statement, decision 0012), as the sockets use it, and the websocket
+session middleware."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from django.core import signing
 from django.utils import timezone
 
 from peerhaven.core.middleware import SESSION_LAST_SEEN, SESSION_LOGIN_AT
+from peerhaven.core.sessions import SessionStore as OurSessionStore
+from peerhaven.core.sessions import sessions_in_database
 from peerhaven.core.websocket_sessions import SocketSessionMiddleware
-from peerhaven.live.consumers import _session_check, _session_store
+from peerhaven.live.consumers import _session_check
 
 pytestmark = pytest.mark.django_db
 
@@ -35,9 +38,9 @@ def _session(user_id: int, **values: Any) -> SessionStore:
 
 def test_it_reads_what_djangos_store_wrote() -> None:
     written = _session(41, colour="teal")
-    read = _session_store(written.session_key)
-    assert type(read) is not SessionStore  # the one-statement read is in use
+    read = OurSessionStore(session_key=written.session_key)
     assert read["colour"] == "teal"
+    assert sessions_in_database()
     assert _session_check(written.session_key, 41, touch=False)
     assert not _session_check(written.session_key, 42, touch=False)
 
@@ -47,7 +50,7 @@ def test_an_expired_or_unknown_session_is_no_session() -> None:
     Session.objects.filter(session_key=written.session_key).update(
         expire_date=timezone.now() - dt.timedelta(seconds=1)
     )
-    read = _session_store(written.session_key)
+    read = OurSessionStore(session_key=written.session_key)
     assert read.load() == {}
     assert read.session_key is None
     assert not _session_check(written.session_key, 41, touch=False)
@@ -61,7 +64,14 @@ def test_data_signed_for_another_store_is_refused() -> None:
         {SESSION_KEY: "41"}, salt="django.contrib.sessions.OtherStore", compress=True
     )
     Session.objects.filter(session_key=written.session_key).update(session_data=forged)
-    assert _session_store(written.session_key).load() == {}
+    assert OurSessionStore(session_key=written.session_key).load() == {}
+
+
+def test_what_this_store_writes_djangos_store_reads() -> None:
+    ours = OurSessionStore()
+    ours[SESSION_KEY] = "41"
+    ours.create()
+    assert SessionStore(session_key=ours.session_key)[SESSION_KEY] == "41"
 
 
 def test_touching_a_session_saves_it_for_djangos_own_store() -> None:
