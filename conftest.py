@@ -65,16 +65,21 @@ _DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_d
 
 @pytest.fixture(autouse=True)
 def _fresh_process_state() -> Iterator[None]:
-    """Each test starts in English with an empty content-type cache: a test that leaves a
-    language active, or a flush that drops content types another test cached by id, must not
-    decide how a later test in the same worker behaves."""
+    """Each test starts in English with an empty content-type cache and no cached instance
+    settings: a test that leaves a language active, a flush that drops content types another test
+    cached by id, or instance settings cached (for a minute) by an earlier test, from its own
+    override of the environment, must not decide how a later test in the same worker behaves."""
     from django.contrib.contenttypes.models import ContentType
     from django.utils import translation
 
+    from peerhaven.sitesettings.selectors import forget_cached_settings
+
     ContentType.objects.clear_cache()
+    forget_cached_settings()
     translation.deactivate()
     yield
     translation.deactivate()
+    forget_cached_settings()
     ContentType.objects.clear_cache()
 
 
