@@ -97,34 +97,32 @@ def visible_communities(user: Any) -> QuerySet[Community]:
         return communities
     if not is_verified(user):
         return communities.none()
-    roles = list(user_roles(user))
-    return communities.filter(
-        Q(audience=Audience.VERIFIED)
-        | Q(audience=Audience.ROLE, audience_role__in=roles)
-        | Q(
-            audience=Audience.INVITATION,
-            pk__in=CommunityMembership.objects.filter(member=user).values("community_id"),
-        )
-    )
+    return communities.filter(_readable_by_member(user.pk))
 
 
-# visible_communities for a verified member who is neither moderator nor staff (the common case)
-# as one statement compiled once per process: the member's roles and invitations are read by the
-# statement itself (sub-queries on the member's id) rather than passed in, so that only integers
-# are bound. Search reads it on every query, where building the ORM query cost more than running it.
-_READABLE_COMMUNITY_IDS = PreparedRead(
-    lambda member_id, invited_id: Community.objects.filter(archived_at__isnull=True)
-    .filter(
+def _readable_by_member(member_id: int) -> Q:
+    """What a verified member who is neither moderator nor staff may read: the communities for
+    all verified members, those for a role they hold and those they were invited into. Their
+    roles and invitations are read by the statement itself (sub-queries on the member's id)."""
+    return (
         Q(audience=Audience.VERIFIED)
         | Q(audience=Audience.ROLE, audience_role__in=RoleGrant.objects.filter(user_id=member_id).values("role"))
         | Q(
             audience=Audience.INVITATION,
-            pk__in=CommunityMembership.objects.filter(member_id=invited_id).values("community_id"),
+            pk__in=CommunityMembership.objects.filter(member_id=member_id).values("community_id"),
         )
     )
+
+
+# The common case of visible_community_ids (a verified member, neither moderator nor staff), the
+# same rule compiled once per process: search reads it on every query, where building the ORM
+# query cost more than running it.
+_READABLE_COMMUNITY_IDS = PreparedRead(
+    lambda member_id: Community.objects.filter(archived_at__isnull=True)
+    .filter(_readable_by_member(member_id))
     .order_by("pk")
     .values_list("pk", flat=True),
-    arity=2,
+    arity=1,
 )
 
 
@@ -132,7 +130,7 @@ def visible_community_ids(user: Any) -> list[int]:
     """The ids of `visible_communities(user)`, in id order."""
     if not is_active_member(user) or is_forum_moderator(user) or has_role(user, Role.STAFF) or not is_verified(user):
         return list(visible_communities(user).order_by("pk").values_list("pk", flat=True))
-    return [row[0] for row in _READABLE_COMMUNITY_IDS.rows(user.pk, user.pk)]
+    return [row[0] for row in _READABLE_COMMUNITY_IDS.rows(user.pk)]
 
 
 def can_read_community(user: Any, community: Community) -> bool:
