@@ -195,14 +195,9 @@ def can_post_in_thread(user: Any, thread: Thread) -> bool:
     return can_take_part(user, thread.group) and not thread.is_locked
 
 
-def can_edit_post(user: Any, post: Any) -> bool:
-    return post.author_id == user.pk and not post.is_hidden and can_post_in_thread(user, post.thread)
-
-
-def needs_agreement_to_edit_post(user: Any, post: Any) -> bool:
-    """The author could edit the post but for the group's current agreement, which they have not
-    accepted (it changed since they joined): the edit page sends them to it, as the reply form
-    does. Accepting it is then all `can_edit_post` lacks; nobody else is concerned."""
+def _could_edit_post(user: Any, post: Any) -> bool:
+    """The author of a visible post in an open thread of a group they are an active member of,
+    while the group is not archived: every condition of `can_edit_post` but the agreement."""
     thread = post.thread
     group = thread.group
     return (
@@ -211,8 +206,18 @@ def needs_agreement_to_edit_post(user: Any, post: Any) -> bool:
         and not thread.is_locked
         and is_group_member(user, group)
         and group.archived_at is None
-        and not has_current_agreement(user, group)
     )
+
+
+def can_edit_post(user: Any, post: Any) -> bool:
+    return _could_edit_post(user, post) and has_current_agreement(user, post.thread.group)
+
+
+def needs_agreement_to_edit_post(user: Any, post: Any) -> bool:
+    """The author could edit the post but for the group's current agreement, which they have not
+    accepted (it changed since they joined): the edit page sends them to it, as the reply form
+    does. Accepting it is then all `can_edit_post` lacks; nobody else is concerned."""
+    return _could_edit_post(user, post) and not has_current_agreement(user, post.thread.group)
 
 
 # --- loaders (404 for whoever may not see) --------------------------------------------------------
